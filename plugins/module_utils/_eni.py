@@ -1,0 +1,345 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the alibabacloud.ens collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Attaching and detaching ENIs: the plan (pure, unit-tested) and its execution (one wait loop for all)."""
+
+from __future__ import annotations
+
+from ansible_collections.alibabacloud.ens.plugins.module_utils._base import EnsInputError, EnsModule, check_ids, to_snake
+from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import EnsError
+
+ATTACH = "attach"
+DETACH = "detach"
+MAX_ENIS_PER_INSTANCE = 10
+
+# What each ENI needs.
+UNCHANGED = "unchanged"          # already where asked
+WAIT = "wait"                    # moving there by itself: wait, unchanged
+CALL = "call"                    # call the API now
+WAIT_THEN_CALL = "wait_then_call"  # let a transition settle, then call
+SKIP = "skip"                    # detach: attached to another instance than the one named: left alone
+
+TARGET_STATUS = {ATTACH: "InUse", DETACH: "Available"}
+TRANSITIONAL_STATUS = {ATTACH: "Attaching", DETACH: "Detaching"}
+SOURCE_STATUS = {ATTACH: "Available", DETACH: "InUse"}        # where the API accepts the call
+SETTLING_STATUS = {ATTACH: "Detaching", DETACH: "Attaching"}  # the opposite change, still under way
+KNOWN_ENI_STATUSES = frozenset(("Available", "Attaching", "InUse", "Detaching", "Deleting"))
+ROLE_HINT = {
+    ATTACH: "use the alibabacloud.ens.eni_attach role, which stops the instance and restores its power state",
+    DETACH: "use the alibabacloud.ens.eni_detach role, which stops the instance and restores its power state",
+}
+
+
+class EnsPreconditionError(EnsError):
+    """The change cannot succeed; found before any mutating call."""
+
+
+class EnsUnexpectedState(EnsError):
+    """A resource moved somewhere the plan did not expect while we waited."""
+
+
+class Problem:
+    """One reason a plan cannot succeed: the resource, the rule it breaks, the API error code it would get."""
+
+    def __init__(self, resource, rule, error_code, request_id=None):
+        self.resource = resource
+        self.rule = rule
+        self.error_code = error_code
+        self.request_id = request_id
+
+    def as_dict(self):
+        return {"resource": self.resource, "rule": self.rule, "error_code": self.error_code, "request_id": self.request_id}
+
+    def __str__(self):
+        return "%s: %s (%s)" % (self.resource, self.rule, self.error_code)
+
+
+class EniPlan:
+    """What an attach or detach run has to do for each ENI, and why it may not be possible."""
+
+    def __init__(self, operation, instance_id, requested_ids, enis):
+        self.operation = operation
+        self.instance_id = instance_id
+        self.requested_ids = list(requested_ids)
+        self.enis = dict(enis)
+        self.steps = {}
+        self.problems = []
+        self.warnings = []
+
+    @property
+    def changes(self):
+        return [eni_id for eni_id in self.requested_ids if self.steps.get(eni_id) in (CALL, WAIT_THEN_CALL)]
+
+    @property
+    def changed(self):
+        return bool(self.changes)
+
+    def add_problem(self, resource, rule, error_code, request_id=None):
+        self.problems.append(Problem(resource, rule, error_code, request_id))
+
+    def involved_instance_ids(self):
+        """Instances whose state decides whether the planned calls can succeed."""
+        if self.operation == ATTACH:
+            return [self.instance_id]
+        ids = []
+        for eni_id in self.changes:
+            owner = self.enis[eni_id].get("InstanceId")
+            if owner and owner not in ids:
+                ids.append(owner)
+        return ids
+
+    def raise_problems(self):
+        if self.problems:
+            what = ("attach to instance %s" % self.instance_id if self.operation == ATTACH
+                    else "detach" + (" from instance %s" % self.instance_id if self.instance_id else ""))
+            raise EnsPreconditionError(
+                "Cannot %s; no change was made: %s" % (what, "; ".join(str(p) for p in self.problems)),
+                errors=[p.as_dict() for p in self.problems])
+
+    def predicted(self, eni_id):
+        """The ENI as a successful run would leave it."""
+        eni = dict(self.enis[eni_id])
+        if self.steps[eni_id] in (WAIT, CALL, WAIT_THEN_CALL):
+            eni["Status"] = TARGET_STATUS[self.operation]
+            eni["InstanceId"] = self.instance_id if self.operation == ATTACH else ""
+        return eni
+
+
+def plan_attach(instance_id, requested_ids, enis, request_id=None):
+    """Plan attaching `requested_ids` to `instance_id` from the ENIs as read (dict id -> API object)."""
+    plan = EniPlan(ATTACH, instance_id, requested_ids, enis)
+    for eni_id in requested_ids:
+        eni = enis.get(eni_id)
+        if eni is None:
+            plan.add_problem(eni_id, "the ENI does not exist", "InvalidEniId.NotFound", request_id)
+            continue
+        status, owner = eni.get("Status"), eni.get("InstanceId") or ""
+        if eni.get("Type") == "Primary" and owner != instance_id:
+            plan.add_problem(eni_id, "a primary ENI cannot be attached to another instance",
+                             "InvalidOperation.InvalidEniType", request_id)
+        elif status in ("InUse", "Attaching") and owner == instance_id:
+            plan.steps[eni_id] = UNCHANGED if status == "InUse" else WAIT
+        elif status in ("InUse", "Attaching"):
+            plan.add_problem(eni_id, "the ENI is %s on instance %s; detach it there first, it is never moved silently"
+                             % (status, owner), "InvalidOperation.InvalidEniStatus", request_id)
+        elif status == "Available":
+            plan.steps[eni_id] = CALL
+        elif status == "Detaching":
+            plan.steps[eni_id] = WAIT_THEN_CALL
+        else:
+            plan.add_problem(eni_id, "the ENI is %s, it can only be attached when Available" % status,
+                             "InvalidOperation.InvalidEniStatus", request_id)
+    return plan
+
+
+def check_attach_instance(plan, instance, request_id=None, require_stopped=True, freed=()):
+    """Add the instance-side problems of an attach plan: existence, power state, zone, network, ENI limit.
+
+    `require_stopped=False` defers the power-state rule to whoever stops the instance; `freed` are ENIs
+    that will be detached from it first, in the same maintenance window.
+    """
+    instance_id = plan.instance_id
+    if instance is None:
+        plan.add_problem(instance_id, "the instance does not exist", "InstanceNotFound", request_id)
+        return
+    if require_stopped and instance.get("Status") != "Stopped":
+        plan.add_problem(instance_id, "the instance is %s; attaching an ENI needs it Stopped: stop it with "
+                         "alibabacloud.ens.ens_instance_power, or %s" % (instance.get("Status"), ROLE_HINT[ATTACH]),
+                         "InvalidOperation.InvalidEnsStatus", request_id)
+    region = instance.get("EnsRegionId")
+    network = (instance.get("NetworkAttributes") or {}).get("NetworkId")
+    for eni_id in plan.changes:
+        eni = plan.enis[eni_id]
+        if eni.get("EnsRegionId") != region:
+            plan.add_problem(eni_id, "the ENI is in zone %s, instance %s is in zone %s"
+                             % (eni.get("EnsRegionId"), instance_id, region), "InvalidOperation.NetworkMismatch", request_id)
+        elif eni.get("NetworkId") != network:
+            plan.add_problem(eni_id, "the ENI is in network %s, instance %s is in network %s"
+                             % (eni.get("NetworkId"), instance_id, network), "InvalidOperation.NetworkMismatch", request_id)
+    attached = (instance.get("NetworkInterfaces") or {}).get("NetworkInterfaces") or []
+    attached_ids = set(item.get("NetworkInterfaceId") for item in attached) - set(freed)
+    total = len(attached_ids) + len([eni_id for eni_id in plan.changes if eni_id not in attached_ids])
+    if total > MAX_ENIS_PER_INSTANCE:
+        plan.add_problem(instance_id, "the instance has %d ENIs and %d more would make %d, over the limit of %d"
+                         % (len(attached_ids), total - len(attached_ids), total, MAX_ENIS_PER_INSTANCE),
+                         "EniPerInstanceLimitExceeded", request_id)
+
+
+def plan_detach(instance_id, requested_ids, enis, request_id=None):
+    """Plan detaching `requested_ids` (only from `instance_id` when it is given)."""
+    plan = EniPlan(DETACH, instance_id, requested_ids, enis)
+    for eni_id in requested_ids:
+        eni = enis.get(eni_id)
+        if eni is None:
+            plan.add_problem(eni_id, "the ENI does not exist", "InvalidEniId.NotFound", request_id)
+            continue
+        status, owner = eni.get("Status"), eni.get("InstanceId") or ""
+        if eni.get("Type") == "Primary":
+            plan.add_problem(eni_id, "it is the primary ENI of instance %s, which can never be detached" % owner,
+                             "InvalidOperation.InvalidEniType", request_id)
+        elif status == "Available":
+            plan.steps[eni_id] = UNCHANGED
+        elif status == "Detaching":
+            plan.steps[eni_id] = WAIT
+        elif status in ("InUse", "Attaching") and instance_id and owner != instance_id:
+            plan.steps[eni_id] = SKIP
+            plan.warnings.append("%s is %s on instance %s, not on %s: left alone" % (eni_id, status, owner, instance_id))
+        elif status == "InUse":
+            plan.steps[eni_id] = CALL
+        elif status == "Attaching":
+            plan.steps[eni_id] = WAIT_THEN_CALL
+        else:
+            plan.add_problem(eni_id, "the ENI is %s, it can only be detached when InUse" % status,
+                             "InvalidOperation.InvalidEniStatus", request_id)
+    return plan
+
+
+def check_detach_instances(plan, instances, request_id=None, require_stopped=True):
+    """Add the instance-side problems of a detach plan: each owning instance must exist and be Stopped."""
+    for eni_id in plan.changes:
+        owner = plan.enis[eni_id].get("InstanceId")
+        instance = instances.get(owner)
+        if instance is None:
+            plan.add_problem(eni_id, "its instance %s does not exist" % owner, "InstanceNotFound", request_id)
+        elif require_stopped and instance.get("Status") != "Stopped":
+            plan.add_problem(eni_id, "its instance %s is %s; detaching needs it Stopped: stop it with "
+                             "alibabacloud.ens.ens_instance_power, or %s" % (owner, instance.get("Status"), ROLE_HINT[DETACH]),
+                             "InvalidOperation.InvalidEnsStatus", request_id)
+
+
+class EniExecution:
+    """Runs a plan: the calls back to back, then one wait loop reading every ENI with one call per poll."""
+
+    def __init__(self, plan, api, record, waiter, wait):
+        self.plan = plan
+        self.api = api
+        self.record = record
+        self.waiter = waiter
+        self.wait = wait
+        self.called = set()
+        self.current = dict(plan.enis)
+
+    def _call(self, eni_id):
+        plan = self.plan
+        eni = self.current[eni_id]
+        if plan.operation == ATTACH:
+            request_id = self.api.attach_network_interface(plan.instance_id, eni_id)
+            owner = plan.instance_id
+        else:
+            owner = eni.get("InstanceId")
+            request_id = self.api.detach_network_interface(eni_id, owner)
+        self.record(request_id)
+        self.called.add(eni_id)
+        # Until the next read, the ENI stands where an accepted call puts it.
+        self.current[eni_id] = dict(eni, Status=TRANSITIONAL_STATUS[plan.operation], InstanceId=owner)
+
+    def _settled(self, eni_id):
+        """True when the ENI needs nothing more from this run; raises when it went somewhere unexpected."""
+        plan = self.plan
+        operation = plan.operation
+        eni = self.current.get(eni_id)
+        if eni is None:
+            raise EnsUnexpectedState("%s disappeared while waiting to %s it" % (eni_id, operation))
+        status, owner = eni.get("Status"), eni.get("InstanceId") or ""
+        if operation == ATTACH and status in ("InUse", "Attaching") and owner != plan.instance_id:
+            raise EnsUnexpectedState("%s was taken by instance %s while waiting to attach it to %s"
+                                     % (eni_id, owner, plan.instance_id))
+        if status == TARGET_STATUS[operation]:
+            return True
+        if status == TRANSITIONAL_STATUS[operation]:
+            return not self.wait
+        awaiting_call = plan.steps[eni_id] == WAIT_THEN_CALL and eni_id not in self.called
+        if awaiting_call and status == SOURCE_STATUS[operation]:
+            self._call(eni_id)
+            return not self.wait
+        if awaiting_call and status == SETTLING_STATUS[operation]:
+            return False
+        if status not in KNOWN_ENI_STATUSES:
+            return False  # a status we do not know is still changing, never done
+        raise EnsUnexpectedState(
+            "%s is %s%s, it was to become %s%s: the %s did not complete"
+            % (eni_id, status, " on %s" % owner if owner else "", TARGET_STATUS[operation],
+               " on %s" % plan.instance_id if operation == ATTACH else "", operation))
+
+    def _poll(self, pending):
+        found = dict((eni["NetworkInterfaceId"], eni) for eni in self.api.describe_network_interfaces(sorted(pending)))
+        for eni_id in pending:
+            self.current[eni_id] = found.get(eni_id)
+        pending.difference_update([eni_id for eni_id in sorted(pending) if self._settled(eni_id)])
+        return not pending
+
+    def describe_pending(self, pending):
+        return ", ".join("%s is %s" % (eni_id, (self.current.get(eni_id) or {}).get("Status", "gone"))
+                         for eni_id in sorted(pending))
+
+    def run(self):
+        """Make the planned calls and wait; returns the ENIs as they stand at the end, in the order asked."""
+        plan = self.plan
+        for eni_id in plan.requested_ids:
+            if plan.steps.get(eni_id) == CALL:
+                self._call(eni_id)
+        waiting_steps = (WAIT, CALL, WAIT_THEN_CALL) if self.wait else (WAIT_THEN_CALL,)
+        pending = set(eni_id for eni_id in plan.requested_ids if plan.steps.get(eni_id) in waiting_steps)
+        if pending:
+            what = "ENIs to be InUse on instance %s" % plan.instance_id if plan.operation == ATTACH else "ENIs to be Available"
+            self.waiter.wait(lambda: self._poll(pending), lambda: self.describe_pending(pending), what)
+        return [self.current[eni_id] for eni_id in plan.requested_ids if self.current.get(eni_id)]
+
+
+def eni_state(eni):
+    """The part of an ENI that attach and detach change: what diff mode shows."""
+    return {"status": eni.get("Status"), "instance_id": eni.get("InstanceId") or ""}
+
+
+class EniChangeModule(EnsModule):
+    """ens_eni_attach and ens_eni_detach: read once, plan, check every precondition, then call and wait."""
+
+    operation = None
+    module_kwargs = dict(
+        mutually_exclusive=[("network_interface_id", "network_interface_ids")],
+        required_one_of=[("network_interface_id", "network_interface_ids")],
+    )
+
+    def plan(self, eni_ids, instance_id):
+        enis = dict((eni["NetworkInterfaceId"], eni) for eni in self.api.describe_network_interfaces(eni_ids))
+        read_id = self.api.last_request_id.get("DescribeNetworkInterfaces")
+        planner = plan_attach if self.operation == ATTACH else plan_detach
+        plan = planner(instance_id, eni_ids, enis, read_id)
+        if plan.changed:
+            # The instance is read only when a call is needed: a no-op run makes one API call.
+            involved = plan.involved_instance_ids()
+            instances = dict((item["InstanceId"], item) for item in self.api.describe_instances(involved)) if involved else {}
+            read_id = self.api.last_request_id.get("DescribeInstances")
+            if self.operation == ATTACH:
+                check_attach_instance(plan, instances.get(instance_id), read_id)
+            else:
+                check_detach_instances(plan, instances, read_id)
+        return plan
+
+    def run(self):
+        params = self.module.params
+        eni_ids = self.ids_from("network_interface_id", "network_interface_ids", "eni")
+        instance_id = params.get("instance_id")
+        problems = check_ids([instance_id], "instance_id", "i") if instance_id is not None else []
+        if params["wait_timeout"] < 0:
+            problems.append("wait_timeout must be 0 or more, not %d" % params["wait_timeout"])
+        if problems:
+            raise EnsInputError("Invalid input, nothing was done: " + "; ".join(problems))
+
+        plan = self.plan(eni_ids, instance_id)
+        plan.raise_problems()
+        for warning in plan.warnings:
+            self.module.warn(warning)
+        if self.check_mode:
+            self.result["changed"] = plan.changed
+            final = [plan.predicted(eni_id) for eni_id in eni_ids]
+        else:
+            execution = EniExecution(plan, self.api, self.record, self.waiter(), params["wait"])
+            final = execution.run()
+        self.result["network_interfaces"] = [to_snake(eni) for eni in final]
+        if self.module._diff:  # pylint: disable=protected-access
+            self.result["diff"] = {
+                "before": dict((eni_id, eni_state(plan.enis[eni_id])) for eni_id in eni_ids if eni_id in plan.enis),
+                "after": dict((eni["NetworkInterfaceId"], eni_state(eni)) for eni in final),
+            }

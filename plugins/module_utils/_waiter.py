@@ -1,0 +1,95 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the alibabacloud.ens collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Waiting for asynchronous ENS changes (Attaching, Detaching, Stopping, Starting) with tenacity."""
+
+from __future__ import annotations
+
+import random
+import time
+
+try:
+    import tenacity
+except ImportError:  # reported by the module with missing_required_lib
+    tenacity = None
+
+from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import EnsApiError, EnsError
+
+FIRST_POLL_SECONDS = 0.3
+GROWTH_PER_SECOND_WAITED = 0.12
+MAX_POLL_INTERVAL_SECONDS = 3.5
+JITTER_FRACTION = 0.15
+
+
+class EnsWaitTimeout(EnsError):
+    """A wait ran out of time; the message names each resource and the last status seen."""
+
+
+class GrowingPollInterval:
+    """Poll interval that grows with the time already waited, capped, jittered, never past the deadline.
+
+    A change that takes t seconds is noticed about interval(t)/2 late on average, so short changes are
+    seen quickly while long ones cost few polls: 0.3 s at first, 1.5 s after 10 s, 3.5 s from 27 s on.
+    """
+
+    def __init__(self, timeout, first=FIRST_POLL_SECONDS, growth=GROWTH_PER_SECOND_WAITED,
+                 cap=MAX_POLL_INTERVAL_SECONDS, jitter=JITTER_FRACTION):
+        self.timeout = timeout
+        self.first = first
+        self.growth = growth
+        self.cap = cap
+        self.jitter = jitter
+
+    def interval(self, waited):
+        base = min(self.cap, self.first + self.growth * waited)
+        return base * random.uniform(1.0 - self.jitter, 1.0)
+
+    def __call__(self, retry_state):
+        waited = retry_state.seconds_since_start
+        return max(0.0, min(self.interval(waited), self.timeout - waited))
+
+
+class Waiter:
+    """Calls `poll` until it returns True; a transient API error in a poll means "not yet"."""
+
+    def __init__(self, timeout, sleep=None):
+        self.timeout = max(0, timeout)
+        self.sleep = sleep or time.sleep
+        self.polls = 0
+        self.last_error = None
+
+    def wait(self, poll, describe_pending, what):
+        """Wait for `what`; on timeout raise EnsWaitTimeout with `describe_pending()` in the message."""
+        if tenacity is None:  # pragma: no cover - the module checks this first
+            raise RuntimeError("tenacity is required")
+        started = time.monotonic()
+
+        def attempt():
+            self.polls += 1
+            try:
+                done = poll()
+            except EnsApiError as error:
+                if not error.transient:
+                    raise
+                self.last_error = error
+                return False
+            self.last_error = None
+            return bool(done)
+
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_result(lambda done: not done),
+            wait=GrowingPollInterval(self.timeout),
+            stop=tenacity.stop_after_delay(self.timeout),
+            sleep=self.sleep,
+            reraise=True,
+        )
+        try:
+            retrying(attempt)
+        except tenacity.RetryError:
+            waited = time.monotonic() - started
+            message = "Timed out after %d s waiting for %s: %s" % (round(waited), what, describe_pending())
+            if self.last_error is not None:
+                message += " (the last poll failed: %s)" % self.last_error
+            raise EnsWaitTimeout(message, wait_timeout=self.timeout, polls=self.polls)
+        return self.polls

@@ -1,0 +1,176 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the alibabacloud.ens collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: ens_eni_attach
+short_description: Attach elastic network interfaces to an ENS instance
+version_added: 1.0.0
+description:
+  - Attaches one or more secondary elastic network interfaces (ENIs) to an Alibaba Cloud ENS (Edge Node Service)
+    instance and, by default, waits until each is C(InUse) on it.
+  - Idempotent. An ENI already C(InUse) on the instance is left alone; one C(Attaching) to it is waited for;
+    one C(Detaching) is waited for until C(Available), then attached.
+  - An ENI C(InUse) or C(Attaching) on another instance is never moved: the task fails, naming that instance.
+  - Before any change, every precondition is checked for all ENIs at once, and the task fails listing every
+    problem with no change made. The instance must exist and be C(Stopped) (the M(alibabacloud.ens.ens_instance_power)
+    module or the C(alibabacloud.ens.eni_attach) role stop it);
+    each ENI must exist, be a C(Secondary) ENI, and be in the same zone (C(ens_region_id)) and network (C(network_id))
+    as the instance; the instance can hold at most 10 ENIs, counting those already attached.
+  - Several ENIs are attached with back-to-back API calls, then waited for together in one loop that reads
+    them all with one API call per poll.
+  - A run with nothing to do makes exactly one API call.
+author:
+  - alibabacloud.ens contributors
+options:
+  network_interface_id:
+    description:
+      - ID of the ENI to attach, for example C(eni-58z57orgmt6d1xxxx).
+      - Exactly one of O(network_interface_id) and O(network_interface_ids) is required.
+    type: str
+  network_interface_ids:
+    description:
+      - IDs of the ENIs to attach. Duplicates are refused.
+      - Exactly one of O(network_interface_id) and O(network_interface_ids) is required.
+    type: list
+    elements: str
+  instance_id:
+    description:
+      - ID of the ENS instance, for example C(i-5p67acfmxazb4pxxxx).
+    type: str
+    required: true
+extends_documentation_fragment:
+  - alibabacloud.ens.common
+  - alibabacloud.ens.common.wait
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.action_groups
+attributes:
+  check_mode:
+    support: full
+    details: Makes no mutating API call. Reports O(ignore:changed) exactly when a real run would change something, and fails when a precondition would fail.
+  diff_mode:
+    support: full
+    details: Shows C(status) and C(instance_id) of each ENI before and after.
+  platform:
+    platforms: all
+  action_group:
+    support: full
+    membership:
+      - alibabacloud.ens.ens
+seealso:
+  - module: alibabacloud.ens.ens_eni_detach
+  - module: alibabacloud.ens.ens_eni_info
+  - module: alibabacloud.ens.ens_instance_power
+"""
+
+EXAMPLES = r"""
+- name: Attach two ENIs to a stopped instance and wait until they are InUse
+  alibabacloud.ens.ens_eni_attach:
+    instance_id: i-5p67acfmxazb4pxxxx
+    network_interface_ids:
+      - eni-58z57orgmt6d1xxxx
+      - eni-58z57orgmt6d2xxxx
+
+- name: Set credentials once for every module of the collection
+  module_defaults:
+    group/alibabacloud.ens.ens:
+      access_key_id: "{{ vault_ens_access_key_id }}"
+      access_key_secret: "{{ vault_ens_access_key_secret }}"
+  block:
+    - name: Stop the instance
+      alibabacloud.ens.ens_instance_power:
+        instance_id: i-5p67acfmxazb4pxxxx
+        state: stopped
+
+    - name: Attach one ENI without waiting for it
+      alibabacloud.ens.ens_eni_attach:
+        instance_id: i-5p67acfmxazb4pxxxx
+        network_interface_id: eni-58z57orgmt6d1xxxx
+        wait: false
+      register: attached
+
+    - name: Show the request ids of the calls made
+      ansible.builtin.debug:
+        var: attached.request_ids
+
+- name: See what would change, without changing anything
+  alibabacloud.ens.ens_eni_attach:
+    instance_id: i-5p67acfmxazb4pxxxx
+    network_interface_id: eni-58z57orgmt6d1xxxx
+  check_mode: true
+  diff: true
+"""
+
+RETURN = r"""
+network_interfaces:
+  description:
+    - The ENIs asked for, as they stand at the end (in check mode, as a real run would leave them),
+      in the order given. Keys are the API's field names in snake_case.
+    - With O(wait=false), an ENI just attached shows C(Attaching).
+  returned: success
+  type: list
+  elements: dict
+  sample:
+    - network_interface_id: eni-58z57orgmt6d1xxxx
+      status: InUse
+      type: Secondary
+      instance_id: i-5p67acfmxazb4pxxxx
+      ens_region_id: cn-tianjin-cmcc
+      network_id: n-5sax03dh2eyagujgsn7z9xxxx
+      vswitch_id: vsw-5s78haoys9oylle6ln71mxxxx
+      primary_ip: 192.168.2.15
+      mac_address: "00:16:3e:12:34:56"
+      security_group_ids:
+        - sg-5p1fg655nh68xyz9ixxxx
+request_ids:
+  description: Request ids of the mutating API calls this run made, in order. Empty when nothing changed.
+  returned: always
+  type: list
+  elements: str
+  sample:
+    - 473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E
+errors:
+  description: Every precondition that failed, each with the resource, the rule and the API error code it would get.
+  returned: when a precondition fails
+  type: list
+  elements: dict
+  sample:
+    - resource: eni-58z57orgmt6d1xxxx
+      rule: the ENI is in network n-other, instance i-5p67acfmxazb4pxxxx is in network n-5sax03dh2eyagujgsn7z9xxxx
+      error_code: InvalidOperation.NetworkMismatch
+      request_id: 9B2C5E4A-0D07-4E0B-8C48-3F2C1B0A9C11
+error_code:
+  description: The API error code of the failed call.
+  returned: when an API call fails
+  type: str
+  sample: SignatureDoesNotMatch
+request_id:
+  description: The request id of the failed API call.
+  returned: when an API call fails
+  type: str
+  sample: 0CC5E7F4-2B13-5D29-9C4E-8E8D6C6E1C31
+"""
+
+from ansible_collections.alibabacloud.ens.plugins.module_utils._eni import ATTACH, EniChangeModule
+
+
+class EnsEniAttach(EniChangeModule):
+    operation = ATTACH
+    argument_spec = dict(
+        network_interface_id=dict(type="str"),
+        network_interface_ids=dict(type="list", elements="str"),
+        instance_id=dict(type="str", required=True),
+        wait=dict(type="bool", default=True),
+        wait_timeout=dict(type="int", default=300),
+    )
+
+
+def main():
+    EnsEniAttach.main()
+
+
+if __name__ == "__main__":
+    main()

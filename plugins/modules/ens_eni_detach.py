@@ -1,0 +1,163 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the alibabacloud.ens collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: ens_eni_detach
+short_description: Detach elastic network interfaces from ENS instances
+version_added: 1.0.0
+description:
+  - Detaches one or more secondary elastic network interfaces (ENIs) from Alibaba Cloud ENS (Edge Node Service)
+    instances and, by default, waits until each is C(Available).
+  - Idempotent. An ENI already C(Available) is left alone; one C(Detaching) is waited for; one C(Attaching) is
+    waited for until C(InUse), then detached.
+  - With O(instance_id), only ENIs attached to that instance are detached; an ENI attached elsewhere is left
+    alone with a warning.
+  - Before any change, every precondition is checked for all ENIs at once, and the task fails listing every
+    problem with no change made. Each ENI must exist and be a C(Secondary) ENI (a primary ENI is never detached);
+    the instance it is attached to must be C(Stopped) (the M(alibabacloud.ens.ens_instance_power) module or the
+    C(alibabacloud.ens.eni_detach) role stop it).
+  - Several ENIs are detached with back-to-back API calls, then waited for together in one loop that reads
+    them all with one API call per poll.
+  - A run with nothing to do makes exactly one API call.
+author:
+  - alibabacloud.ens contributors
+options:
+  network_interface_id:
+    description:
+      - ID of the ENI to detach, for example C(eni-58z57orgmt6d1xxxx).
+      - Exactly one of O(network_interface_id) and O(network_interface_ids) is required.
+    type: str
+  network_interface_ids:
+    description:
+      - IDs of the ENIs to detach. Duplicates are refused.
+      - Exactly one of O(network_interface_id) and O(network_interface_ids) is required.
+    type: list
+    elements: str
+  instance_id:
+    description:
+      - Detach the ENIs only from this instance. An ENI attached to another instance is left alone, with a warning.
+      - When not set, each ENI is detached from whatever instance holds it.
+    type: str
+extends_documentation_fragment:
+  - alibabacloud.ens.common
+  - alibabacloud.ens.common.wait
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.action_groups
+attributes:
+  check_mode:
+    support: full
+    details: Makes no mutating API call. Reports O(ignore:changed) exactly when a real run would change something, and fails when a precondition would fail.
+  diff_mode:
+    support: full
+    details: Shows C(status) and C(instance_id) of each ENI before and after.
+  platform:
+    platforms: all
+  action_group:
+    support: full
+    membership:
+      - alibabacloud.ens.ens
+seealso:
+  - module: alibabacloud.ens.ens_eni_attach
+  - module: alibabacloud.ens.ens_eni_info
+  - module: alibabacloud.ens.ens_instance_power
+"""
+
+EXAMPLES = r"""
+- name: Detach two ENIs from a stopped instance and wait until they are Available
+  alibabacloud.ens.ens_eni_detach:
+    instance_id: i-5p67acfmxazb4pxxxx
+    network_interface_ids:
+      - eni-58z57orgmt6d1xxxx
+      - eni-58z57orgmt6d2xxxx
+
+- name: Detach an ENI from whichever instance holds it, without waiting
+  alibabacloud.ens.ens_eni_detach:
+    network_interface_id: eni-58z57orgmt6d1xxxx
+    wait: false
+
+- name: See what would change, without changing anything
+  alibabacloud.ens.ens_eni_detach:
+    network_interface_id: eni-58z57orgmt6d1xxxx
+  check_mode: true
+  diff: true
+  register: planned
+
+- name: Report the plan
+  ansible.builtin.debug:
+    msg: "{{ planned.diff }}"
+"""
+
+RETURN = r"""
+network_interfaces:
+  description:
+    - The ENIs asked for, as they stand at the end (in check mode, as a real run would leave them),
+      in the order given. Keys are the API's field names in snake_case.
+    - With O(wait=false), an ENI just detached shows C(Detaching).
+  returned: success
+  type: list
+  elements: dict
+  sample:
+    - network_interface_id: eni-58z57orgmt6d1xxxx
+      status: Available
+      type: Secondary
+      instance_id: ""
+      ens_region_id: cn-tianjin-cmcc
+      network_id: n-5sax03dh2eyagujgsn7z9xxxx
+      vswitch_id: vsw-5s78haoys9oylle6ln71mxxxx
+      primary_ip: 192.168.2.15
+      mac_address: "00:16:3e:12:34:56"
+      security_group_ids:
+        - sg-5p1fg655nh68xyz9ixxxx
+request_ids:
+  description: Request ids of the mutating API calls this run made, in order. Empty when nothing changed.
+  returned: always
+  type: list
+  elements: str
+  sample:
+    - 473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E
+errors:
+  description: Every precondition that failed, each with the resource, the rule and the API error code it would get.
+  returned: when a precondition fails
+  type: list
+  elements: dict
+  sample:
+    - resource: eni-58z57orgmt6d1xxxx
+      rule: it is the primary ENI of instance i-5p67acfmxazb4pxxxx, which can never be detached
+      error_code: InvalidOperation.InvalidEniType
+      request_id: 9B2C5E4A-0D07-4E0B-8C48-3F2C1B0A9C11
+error_code:
+  description: The API error code of the failed call.
+  returned: when an API call fails
+  type: str
+  sample: SignatureDoesNotMatch
+request_id:
+  description: The request id of the failed API call.
+  returned: when an API call fails
+  type: str
+  sample: 0CC5E7F4-2B13-5D29-9C4E-8E8D6C6E1C31
+"""
+
+from ansible_collections.alibabacloud.ens.plugins.module_utils._eni import DETACH, EniChangeModule
+
+
+class EnsEniDetach(EniChangeModule):
+    operation = DETACH
+    argument_spec = dict(
+        network_interface_id=dict(type="str"),
+        network_interface_ids=dict(type="list", elements="str"),
+        instance_id=dict(type="str"),
+        wait=dict(type="bool", default=True),
+        wait_timeout=dict(type="int", default=300),
+    )
+
+
+def main():
+    EnsEniDetach.main()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,190 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the alibabacloud.ens collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: ens_eni_plan
+short_description: Plan and validate an ENI change on an ENS instance without touching it
+version_added: 1.0.0
+description:
+  - Reads an Alibaba Cloud ENS instance and the ENIs to detach from it and attach to it, works out which
+    calls a maintenance window would need, and checks every rule of the whole change at once, before the
+    instance is stopped.
+  - The rules are those of M(alibabacloud.ens.ens_eni_attach) and M(alibabacloud.ens.ens_eni_detach), except
+    that the instance need not be C(Stopped) yet; the 10-ENI limit counts the detaches first.
+  - Fails, listing every problem, when the change cannot succeed. Never makes a mutating call.
+  - Reads the ENIs with one API call, and the instance with a second one only when something must change.
+  - The roles C(alibabacloud.ens.eni_change), C(alibabacloud.ens.eni_attach) and C(alibabacloud.ens.eni_detach)
+    use it to refuse a change before they stop anything.
+author:
+  - alibabacloud.ens contributors
+options:
+  instance_id:
+    description: ID of the ENS instance.
+    type: str
+    required: true
+  attach:
+    description: IDs of the ENIs that must end up attached to the instance.
+    type: list
+    elements: str
+    default: []
+  detach:
+    description:
+      - IDs of the ENIs that must end up detached from the instance. An ENI attached to another instance is
+        left alone, with a warning.
+    type: list
+    elements: str
+    default: []
+extends_documentation_fragment:
+  - alibabacloud.ens.common
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.action_groups
+  - ansible.builtin.action_common_attributes.info_module
+attributes:
+  action_group:
+    support: full
+    membership:
+      - alibabacloud.ens.ens
+  platform:
+    platforms: all
+seealso:
+  - module: alibabacloud.ens.ens_eni_attach
+  - module: alibabacloud.ens.ens_eni_detach
+"""
+
+EXAMPLES = r"""
+- name: Check that eni-new can replace eni-old on the instance, before stopping it
+  alibabacloud.ens.ens_eni_plan:
+    instance_id: i-5p67acfmxazb4pxxxx
+    detach: [eni-58z57orgmt6d1xxxx]
+    attach: [eni-58z57orgmt6d2xxxx]
+  register: plan
+
+- name: Stop the instance only when something must change
+  alibabacloud.ens.ens_instance_power:
+    instance_id: i-5p67acfmxazb4pxxxx
+    state: stopped
+  when: plan.needs_change
+"""
+
+RETURN = r"""
+needs_change:
+  description: Whether any ENI must be attached or detached.
+  returned: success
+  type: bool
+  sample: true
+to_attach:
+  description: The ENIs an attach call (or a wait, then an attach call) is needed for.
+  returned: success
+  type: list
+  elements: str
+  sample: [eni-58z57orgmt6d2xxxx]
+to_detach:
+  description: The ENIs a detach call (or a wait, then a detach call) is needed for.
+  returned: success
+  type: list
+  elements: str
+  sample: [eni-58z57orgmt6d1xxxx]
+instance_status:
+  description: The status of the instance, read only when something must change; null otherwise.
+  returned: success
+  type: str
+  sample: Running
+network_interfaces:
+  description: The ENIs named in O(attach) and O(detach), as read, with the API's field names in snake_case.
+  returned: success
+  type: list
+  elements: dict
+  sample:
+    - network_interface_id: eni-58z57orgmt6d1xxxx
+      status: InUse
+      instance_id: i-5p67acfmxazb4pxxxx
+errors:
+  description: Every rule the change breaks, each with the resource, the rule and the API error code it would get.
+  returned: when the change cannot succeed
+  type: list
+  elements: dict
+  sample:
+    - resource: eni-58z57orgmt6d2xxxx
+      rule: the ENI is in network n-other, instance i-5p67acfmxazb4pxxxx is in network n-main
+      error_code: InvalidOperation.NetworkMismatch
+      request_id: 9B2C5E4A-0D07-4E0B-8C48-3F2C1B0A9C11
+error_code:
+  description: The API error code of the failed call.
+  returned: when an API call fails
+  type: str
+  sample: SignatureDoesNotMatch
+request_id:
+  description: The request id of the failed API call.
+  returned: when an API call fails
+  type: str
+  sample: 0CC5E7F4-2B13-5D29-9C4E-8E8D6C6E1C31
+"""
+
+from ansible_collections.alibabacloud.ens.plugins.module_utils._base import EnsInputError, EnsModule, check_ids, to_snake
+from ansible_collections.alibabacloud.ens.plugins.module_utils._eni import (
+    EnsPreconditionError,
+    check_attach_instance,
+    check_detach_instances,
+    plan_attach,
+    plan_detach,
+)
+
+
+class EnsEniPlan(EnsModule):
+    mutating = False
+    argument_spec = dict(
+        instance_id=dict(type="str", required=True),
+        attach=dict(type="list", elements="str", default=[]),
+        detach=dict(type="list", elements="str", default=[]),
+    )
+
+    def run(self):
+        params = self.module.params
+        instance_id, to_attach, to_detach = params["instance_id"], params["attach"], params["detach"]
+        problems = check_ids([instance_id], "instance_id", "i")
+        problems += check_ids(to_attach, "attach", "eni") + check_ids(to_detach, "detach", "eni")
+        both = sorted(set(to_attach) & set(to_detach))
+        if both:
+            problems.append("%s listed in both attach and detach" % ", ".join(both))
+        if problems:
+            raise EnsInputError("Invalid input, nothing was done: " + "; ".join(problems))
+
+        wanted = to_detach + to_attach
+        enis = dict((eni["NetworkInterfaceId"], eni) for eni in self.api.describe_network_interfaces(wanted)) if wanted else {}
+        read_id = self.api.last_request_id.get("DescribeNetworkInterfaces")
+        detach_plan = plan_detach(instance_id, to_detach, enis, read_id)
+        attach_plan = plan_attach(instance_id, to_attach, enis, read_id)
+        instance = None
+        if detach_plan.changed or attach_plan.changed:
+            found = self.api.describe_instances([instance_id])
+            instance = found[0] if found else None
+            read_id = self.api.last_request_id.get("DescribeInstances")
+            check_detach_instances(detach_plan, {instance_id: instance} if instance else {}, read_id, require_stopped=False)
+            check_attach_instance(attach_plan, instance, read_id, require_stopped=False, freed=detach_plan.changes)
+        problems = detach_plan.problems + attach_plan.problems
+        if problems:
+            raise EnsPreconditionError(
+                "Cannot change the ENIs of instance %s; nothing was stopped or changed: %s"
+                % (instance_id, "; ".join(str(problem) for problem in problems)),
+                errors=[problem.as_dict() for problem in problems])
+        for warning in detach_plan.warnings:
+            self.module.warn(warning)
+        self.result.update(
+            needs_change=bool(detach_plan.changes or attach_plan.changes),
+            to_attach=attach_plan.changes,
+            to_detach=detach_plan.changes,
+            instance_status=instance.get("Status") if instance else None,
+            network_interfaces=[to_snake(enis[eni_id]) for eni_id in wanted if eni_id in enis],
+        )
+
+
+def main():
+    EnsEniPlan.main()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,207 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the alibabacloud.ens collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: ens_instance_power
+short_description: Start, stop or restart ENS instances
+version_added: 1.0.0
+description:
+  - Brings Alibaba Cloud ENS (Edge Node Service) instances to a power state and, by default, waits until
+    they are there.
+  - Transitional states are progress, not failure. Asked O(state=stopped), an instance C(Stopping) is waited for
+    and one C(Starting) is waited for until C(Running), then stopped. Asked O(state=running), an instance
+    C(Starting) is waited for and one C(Stopping) is waited for until C(Stopped), then started. A status the
+    module does not know is polled until it settles.
+  - O(state=restarted) reboots a running instance and starts a stopped one.
+  - Several instances get their calls back to back, then are waited for together with one API call per poll.
+  - A run with nothing to do makes exactly one API call.
+author:
+  - alibabacloud.ens contributors
+options:
+  instance_id:
+    description:
+      - ID of the instance, for example C(i-5p67acfmxazb4pxxxx).
+      - Exactly one of O(instance_id) and O(instance_ids) is required.
+    type: str
+  instance_ids:
+    description:
+      - IDs of the instances. Duplicates are refused.
+      - Exactly one of O(instance_id) and O(instance_ids) is required.
+    type: list
+    elements: str
+  state:
+    description: The power state to bring the instances to.
+    type: str
+    required: true
+    choices: [running, stopped, restarted]
+  force_stop:
+    description:
+      - Stop (or reboot) without waiting for the operating system to shut down, like pulling the power cord.
+        Data not yet written to disk can be lost.
+    type: bool
+    default: false
+  wait:
+    description:
+      - Wait until every instance is in the requested state before returning.
+      - The first poll comes within half a second, then the interval grows with the time already waited,
+        up to about 3.5 seconds. A throttled or failed poll counts as "not yet", never as done.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - How many seconds to wait when O(wait=true). On timeout the task fails, naming each instance and the
+        last status seen for it.
+    type: int
+    default: 600
+extends_documentation_fragment:
+  - alibabacloud.ens.common
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.action_groups
+attributes:
+  check_mode:
+    support: full
+    details: Makes no mutating API call; reports O(ignore:changed) when a real run would make a call.
+  diff_mode:
+    support: full
+    details: Shows the C(status) of each instance before and after.
+  platform:
+    platforms: all
+  action_group:
+    support: full
+    membership:
+      - alibabacloud.ens.ens
+seealso:
+  - module: alibabacloud.ens.ens_eni_attach
+  - module: alibabacloud.ens.ens_eni_detach
+"""
+
+EXAMPLES = r"""
+- name: Stop an instance before changing its ENIs
+  alibabacloud.ens.ens_instance_power:
+    instance_id: i-5p67acfmxazb4pxxxx
+    state: stopped
+  register: stopped
+
+- name: Bring it back to the status it had
+  alibabacloud.ens.ens_instance_power:
+    instance_id: i-5p67acfmxazb4pxxxx
+    state: "{{ 'running' if stopped.instances[0].previous_status in ['Running', 'Starting'] else 'stopped' }}"
+
+- name: Restart three instances together, waiting up to 15 minutes
+  alibabacloud.ens.ens_instance_power:
+    instance_ids:
+      - i-5p67acfmxazb4pxxxx
+      - i-5p67acfmxazb5pxxxx
+      - i-5p67acfmxazb6pxxxx
+    state: restarted
+    wait_timeout: 900
+"""
+
+RETURN = r"""
+instances:
+  description:
+    - The instances asked for, as they stand at the end (in check mode, as a real run would leave them),
+      in the order given. Keys are the API's field names in snake_case.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    previous_status:
+      description: The status the instance had when the task began.
+      type: str
+      sample: Running
+    status:
+      description: The status at the end.
+      type: str
+      sample: Stopped
+  sample:
+    - instance_id: i-5p67acfmxazb4pxxxx
+      instance_name: web-1
+      status: Stopped
+      previous_status: Running
+      ens_region_id: cn-tianjin-cmcc
+request_ids:
+  description: Request ids of the mutating API calls this run made, in order. Empty when nothing changed.
+  returned: always
+  type: list
+  elements: str
+  sample:
+    - 473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E
+error_code:
+  description: The API error code of the failed call.
+  returned: when an API call fails
+  type: str
+  sample: IncorrectInstanceStatus
+request_id:
+  description: The request id of the failed API call.
+  returned: when an API call fails
+  type: str
+  sample: 0CC5E7F4-2B13-5D29-9C4E-8E8D6C6E1C31
+"""
+
+from ansible_collections.alibabacloud.ens.plugins.module_utils._base import EnsInputError, EnsModule, to_snake
+from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import EnsError
+from ansible_collections.alibabacloud.ens.plugins.module_utils._power import (
+    KNOWN_INSTANCE_STATUSES,
+    TARGET_STATUS,
+    PowerExecution,
+    will_change,
+)
+
+
+class EnsInstancePower(EnsModule):
+    argument_spec = dict(
+        instance_id=dict(type="str"),
+        instance_ids=dict(type="list", elements="str"),
+        state=dict(type="str", required=True, choices=["running", "stopped", "restarted"]),
+        force_stop=dict(type="bool", default=False),
+        wait=dict(type="bool", default=True),
+        wait_timeout=dict(type="int", default=600),
+    )
+    module_kwargs = dict(
+        mutually_exclusive=[("instance_id", "instance_ids")],
+        required_one_of=[("instance_id", "instance_ids")],
+    )
+
+    def run(self):
+        params = self.module.params
+        instance_ids = self.ids_from("instance_id", "instance_ids", "i")
+        if params["wait_timeout"] < 0:
+            raise EnsInputError("Invalid input, nothing was done: wait_timeout must be 0 or more")
+        state = params["state"]
+        found = dict((item["InstanceId"], item) for item in self.api.describe_instances(instance_ids))
+        missing = [instance_id for instance_id in instance_ids if instance_id not in found]
+        if missing:
+            raise EnsError("Instance(s) %s do not exist; no change was made (InstanceNotFound)" % ", ".join(missing),
+                           error_code="InstanceNotFound",
+                           request_id=self.api.last_request_id.get("DescribeInstances"))
+        before = dict((instance_id, found[instance_id].get("Status")) for instance_id in instance_ids)
+        if self.check_mode:
+            self.result["changed"] = any(will_change(state, status) for status in before.values())
+            for instance_id, status in before.items():
+                if status not in KNOWN_INSTANCE_STATUSES:
+                    self.module.warn("%s is %s, a status this module does not know: a real run would poll until it "
+                                     "settles" % (instance_id, status))
+            final = [dict(found[instance_id], Status=TARGET_STATUS[state]) for instance_id in instance_ids]
+        else:
+            execution = PowerExecution(self.api, self.record, self.waiter(), state, params["force_stop"],
+                                       params["wait"], [found[instance_id] for instance_id in instance_ids])
+            final = execution.run(instance_ids)
+        self.result["instances"] = [dict(to_snake(item), previous_status=before[item["InstanceId"]]) for item in final]
+        if self.module._diff:  # pylint: disable=protected-access
+            self.result["diff"] = {
+                "before": dict((instance_id, {"status": status}) for instance_id, status in before.items()),
+                "after": dict((item["InstanceId"], {"status": item.get("Status")}) for item in final),
+            }
+
+
+def main():
+    EnsInstancePower.main()
+
+
+if __name__ == "__main__":
+    main()

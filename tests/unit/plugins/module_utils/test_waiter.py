@@ -1,0 +1,81 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import EnsApiError
+from ansible_collections.alibabacloud.ens.plugins.module_utils._waiter import (
+    MAX_POLL_INTERVAL_SECONDS,
+    EnsWaitTimeout,
+    GrowingPollInterval,
+    Waiter,
+)
+
+
+def test_interval_starts_under_half_a_second_grows_and_is_capped():
+    interval = GrowingPollInterval(timeout=1000)
+    firsts = [interval.interval(0) for _ in range(200)]
+    assert max(firsts) <= 0.5
+    assert min(interval.interval(10) for _ in range(50)) > max(firsts)
+    assert max(interval.interval(600) for _ in range(200)) <= MAX_POLL_INTERVAL_SECONDS <= 5
+    jittered = set(round(interval.interval(10), 6) for _ in range(20))
+    assert len(jittered) > 1
+
+
+def test_polls_grow_sparser_and_total_stays_bounded():
+    interval = GrowingPollInterval(timeout=1000)
+    waited, polls = 0.0, 0
+    while waited < 60:
+        waited += interval.interval(waited)
+        polls += 1
+    # The best-known peers poll every 5 s: 12 polls a minute. Three times that is the most we allow.
+    assert 12 < polls <= 36
+
+
+def test_wait_returns_when_done_and_counts_polls():
+    answers = iter([False, False, True])
+    waiter = Waiter(timeout=10, sleep=lambda seconds: None)
+    assert waiter.wait(lambda: next(answers), lambda: "x", "thing") == 3
+
+
+def test_transient_error_in_a_poll_means_not_yet():
+    answers = iter(["throttle", "throttle", True])
+
+    def poll():
+        answer = next(answers)
+        if answer == "throttle":
+            raise EnsApiError("throttled", code="Throttling.User", transient=True)
+        return answer
+
+    assert Waiter(timeout=10, sleep=lambda seconds: None).wait(poll, lambda: "x", "thing") == 3
+
+
+def test_permanent_error_in_a_poll_fails_at_once():
+    def poll():
+        raise EnsApiError("bad signature", code="SignatureDoesNotMatch")
+
+    with pytest.raises(EnsApiError, match="bad signature"):
+        Waiter(timeout=10, sleep=lambda seconds: None).wait(poll, lambda: "x", "thing")
+
+
+def test_timeout_names_pending_and_ends_close_to_the_deadline():
+    waiter = Waiter(timeout=1.5)
+    started = time.monotonic()
+    with pytest.raises(EnsWaitTimeout) as raised:
+        waiter.wait(lambda: False, lambda: "eni-a is Attaching", "ENIs to be InUse")
+    elapsed = time.monotonic() - started
+    assert 1.5 <= elapsed < 2.5
+    assert "eni-a is Attaching" in raised.value.message
+    assert raised.value.details["polls"] == waiter.polls >= 3
+
+
+def test_timeout_mentions_last_failed_poll():
+    def poll():
+        raise EnsApiError("Failed to describe ENIs: Throttling.User", code="Throttling.User", transient=True)
+
+    with pytest.raises(EnsWaitTimeout, match="the last poll failed: Failed to describe ENIs: Throttling.User"):
+        Waiter(timeout=0.5).wait(poll, lambda: "eni-a is InUse", "ENIs")
