@@ -88,6 +88,13 @@ to_detach:
   type: list
   elements: str
   sample: [eni-58z57orgmt6d1xxxx]
+check_mode:
+  description:
+    - Whether the task ran in check mode, set on the command line or on the task. The roles read it to skip the
+      maintenance window, since C(ansible_check_mode) reflects only the command line.
+  returned: success
+  type: bool
+  sample: false
 instance_status:
   description: The status of the instance, read only when something must change; null otherwise.
   returned: success
@@ -175,6 +182,7 @@ class EnsEniPlan(EnsModule):
             self.module.warn(warning)
         self.result.update(
             needs_change=bool(detach_plan.changes or attach_plan.changes),
+            check_mode=self.check_mode,
             to_attach=attach_plan.changes,
             to_detach=detach_plan.changes,
             instance_status=instance.get("Status") if instance else None,
