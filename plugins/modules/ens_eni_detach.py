@@ -24,7 +24,7 @@ description:
     them all with one API call per poll.
   - A run with nothing to do makes exactly one API call.
 author:
-  - alibabacloud.ens contributors
+  - Alibaba Cloud ENS collection contributors (@alibabacloud)
 options:
   network_interface_id:
     description:
@@ -46,11 +46,13 @@ extends_documentation_fragment:
   - alibabacloud.ens.common
   - alibabacloud.ens.common.wait
   - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.action_groups
+  - ansible.builtin.action_common_attributes.actiongroups
 attributes:
   check_mode:
     support: full
-    details: Makes no mutating API call. Reports O(ignore:changed) exactly when a real run would change something, and fails when a precondition would fail.
+    details:
+      - Makes no mutating API call.
+      - Reports changed exactly when a real run would change something, and fails when a precondition would fail.
   diff_mode:
     support: full
     details: Shows C(status) and C(instance_id) of each ENI before and after.

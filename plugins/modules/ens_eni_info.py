@@ -13,7 +13,7 @@ description:
   - Lists the elastic network interfaces (ENIs) of Alibaba Cloud ENS (Edge Node Service) that match every
     filter given, following every page of results.
 author:
-  - alibabacloud.ens contributors
+  - Alibaba Cloud ENS collection contributors (@alibabacloud)
 options:
   network_interface_ids:
     description:
@@ -40,9 +40,13 @@ options:
 extends_documentation_fragment:
   - alibabacloud.ens.common
   - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.action_groups
-  - ansible.builtin.action_common_attributes.info_module
+  - ansible.builtin.action_common_attributes.actiongroups
 attributes:
+  check_mode:
+    support: full
+    details: Makes only read calls, in check mode as in a real run.
+  diff_mode:
+    support: none
   action_group:
     support: full
     membership:

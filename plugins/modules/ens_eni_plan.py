@@ -20,7 +20,7 @@ description:
   - The roles C(alibabacloud.ens.eni_change), C(alibabacloud.ens.eni_attach) and C(alibabacloud.ens.eni_detach)
     use it to refuse a change before they stop anything.
 author:
-  - alibabacloud.ens contributors
+  - Alibaba Cloud ENS collection contributors (@alibabacloud)
 options:
   instance_id:
     description: ID of the ENS instance.
@@ -41,9 +41,13 @@ options:
 extends_documentation_fragment:
   - alibabacloud.ens.common
   - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.action_groups
-  - ansible.builtin.action_common_attributes.info_module
+  - ansible.builtin.action_common_attributes.actiongroups
 attributes:
+  check_mode:
+    support: full
+    details: Makes only read calls, in check mode as in a real run.
+  diff_mode:
+    support: none
   action_group:
     support: full
     membership:

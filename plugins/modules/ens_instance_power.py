@@ -20,7 +20,7 @@ description:
   - Several instances get their calls back to back, then are waited for together with one API call per poll.
   - A run with nothing to do makes exactly one API call.
 author:
-  - alibabacloud.ens contributors
+  - Alibaba Cloud ENS collection contributors (@alibabacloud)
 options:
   instance_id:
     description:
@@ -60,11 +60,11 @@ options:
 extends_documentation_fragment:
   - alibabacloud.ens.common
   - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.action_groups
+  - ansible.builtin.action_common_attributes.actiongroups
 attributes:
   check_mode:
     support: full
-    details: Makes no mutating API call; reports O(ignore:changed) when a real run would make a call.
+    details: Makes no mutating API call, and reports changed when a real run would make a call.
   diff_mode:
     support: full
     details: Shows the C(status) of each instance before and after.

@@ -18,11 +18,11 @@ from ansible_collections.alibabacloud.ens.plugins.module_utils._waiter import (
 
 def test_interval_starts_under_half_a_second_grows_and_is_capped():
     interval = GrowingPollInterval(timeout=1000)
-    firsts = [interval.interval(0) for _ in range(200)]
+    firsts = [interval.interval(0) for attempt in range(200)]
     assert max(firsts) <= 0.5
-    assert min(interval.interval(10) for _ in range(50)) > max(firsts)
-    assert max(interval.interval(600) for _ in range(200)) <= MAX_POLL_INTERVAL_SECONDS <= 5
-    jittered = set(round(interval.interval(10), 6) for _ in range(20))
+    assert min(interval.interval(10) for attempt in range(50)) > max(firsts)
+    assert max(interval.interval(600) for attempt in range(200)) <= MAX_POLL_INTERVAL_SECONDS <= 5
+    jittered = set(round(interval.interval(10), 6) for attempt in range(20))
     assert len(jittered) > 1
 
 

@@ -1,0 +1,169 @@
+# Build and test plumbing for the alibabacloud.ens collection.
+#
+#   make demo     run the demo (hacking/demo.sh)
+#   make test     every check, fail-fast: sanity, units, integration, lint, molecule,
+#                 build-install, changelog-lint
+#
+# Other targets: venv, stage, sanity, units, integration [TARGET=name], lint, molecule
+# [SCENARIO=name], build-install, changelog-lint, simulator [FIXTURE=name PORT=n], clean,
+# distclean.  Everything runs offline except `make venv` (PyPI) and the first sanity run
+# (ansible-test installs each sanity test's pinned requirements from PyPI, then caches them
+# in ~/.ansible/test/venv).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+MAKEFLAGS += --no-print-directory
+
+ROOT := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+VENV := $(ROOT)/.venv
+VENV_BIN := $(VENV)/bin
+VENV_PY := $(VENV_BIN)/python
+VENV_STAMP := $(VENV)/.make-installed
+# Staging/build directory; override (make test BUILD=/tmp/x) to run beside another checkout user.
+BUILD ?= $(ROOT)/.build
+override BUILD := $(abspath $(BUILD))
+export ENS_BUILD_DIR := $(BUILD)
+STAGED := $(BUILD)/ansible_collections/alibabacloud/ens
+
+# The interpreter the venv is made from: python3.11, else python3 (override: make PYTHON=...).
+ifndef PYTHON
+PYTHON := $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
+endif
+
+# Optional selectors.
+TARGET ?=
+SCENARIO ?=
+FIXTURE ?= default
+PORT ?= 0
+
+# Every recipe sees the venv's tools first.
+export PATH := $(VENV_BIN):$(PATH)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# Loopback traffic to the simulator must never go through a proxy.
+SIM_ENV := env -u HTTP_PROXY -u HTTPS_PROXY -u http_proxy -u https_proxy -u ALL_PROXY -u all_proxy \
+	NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
+
+STAGES := sanity units integration lint molecule build-install changelog-lint
+
+.PHONY: help venv stage offline-get-pip sanity units integration lint molecule build-install \
+	changelog-lint test simulator demo clean distclean
+
+help:
+	@echo "make demo    - run the demo"
+	@echo "make test    - run every check ($(STAGES))"
+	@echo "other targets: venv stage $(STAGES) simulator clean distclean"
+
+# ---------------------------------------------------------------------------------------------
+# Virtualenv: rebuilt when a requirements file changes.
+
+venv: $(VENV_STAMP)
+
+$(VENV_STAMP): $(ROOT)/requirements.txt $(ROOT)/requirements-test.txt
+	@if [ -z "$(PYTHON)" ]; then echo "no python3.11 or python3 found on PATH" >&2; exit 1; fi
+	@if [ ! -x "$(VENV_PY)" ]; then \
+		echo "creating $(VENV) with $(PYTHON)"; \
+		"$(PYTHON)" -m venv "$(VENV)"; \
+	fi
+	"$(VENV_PY)" -m pip install --quiet --upgrade pip
+	"$(VENV_PY)" -m pip install --quiet -r "$(ROOT)/requirements.txt" -r "$(ROOT)/requirements-test.txt"
+	"$(ROOT)/hacking/install_offline_get_pip.sh" "$(VENV_PY)"
+	@touch "$@"
+
+# The pip bootstrap script ansible-test sanity needs, in ~/.ansible/test/cache (cheap when done).
+offline-get-pip: venv
+	@"$(ROOT)/hacking/install_offline_get_pip.sh" "$(VENV_PY)"
+
+# Copy the collection to .build/ansible_collections/alibabacloud/ens (ansible-test needs that
+# layout; ansible-lint, molecule and ansible-galaxy use it through ANSIBLE_COLLECTIONS_PATH).
+stage:
+	@"$(ROOT)/hacking/stage_collection.sh" "$(BUILD)"
+
+# ---------------------------------------------------------------------------------------------
+# Checks
+
+sanity: venv offline-get-pip stage
+	cd "$(STAGED)" && ansible-test sanity --local --python 3.11
+
+units: venv stage
+	@if [ -z "$$(find "$(ROOT)/tests/unit" -name 'test_*.py' 2>/dev/null | head -n 1)" ]; then \
+		echo "units: no tests/unit/**/test_*.py yet: nothing to run"; \
+		touch "$(BUILD)/skipped-units"; \
+	else \
+		set -x; cd "$(STAGED)" && ansible-test units --local --python 3.11; \
+	fi
+
+integration: venv stage
+	@if [ -z "$$(find "$(ROOT)/tests/integration/targets" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | head -n 1)" ]; then \
+		echo "integration: no tests/integration/targets/* yet: nothing to run"; \
+		touch "$(BUILD)/skipped-integration"; \
+	else \
+		set -x; $(SIM_ENV) "$(ROOT)/hacking/with_simulator.sh" --fixture "$(FIXTURE)" -- \
+			"$(ROOT)/hacking/run_integration.sh" $(TARGET); \
+	fi
+
+lint: venv stage
+	cd "$(ROOT)" && ANSIBLE_COLLECTIONS_PATH="$(BUILD)" ansible-lint --offline --profile production
+
+molecule: venv stage
+	@cd "$(ROOT)"; \
+	scenarios="$$(for f in extensions/molecule/*/molecule.yml; do [ -f "$$f" ] && basename "$$(dirname "$$f")"; done || true)"; \
+	if [ -n "$(SCENARIO)" ]; then scenarios="$(SCENARIO)"; fi; \
+	if [ -z "$$scenarios" ]; then \
+		echo "molecule: no extensions/molecule/*/molecule.yml scenarios yet: nothing to run"; \
+		touch "$(BUILD)/skipped-molecule"; exit 0; fi; \
+	for s in $$scenarios; do \
+		echo "--- molecule test -s $$s"; \
+		$(SIM_ENV) ANSIBLE_COLLECTIONS_PATH="$(BUILD)" molecule test -s "$$s"; \
+	done
+
+build-install: venv
+	$(SIM_ENV) "$(ROOT)/hacking/build_install_smoke.sh"
+
+changelog-lint: venv
+	cd "$(ROOT)" && antsibull-changelog lint
+	cd "$(ROOT)" && antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
+
+# Every stage in order, stopping at the first failure.
+test: venv
+	@mkdir -p "$(BUILD)"; rm -f "$(BUILD)"/skipped-*; \
+	passed=0; skipped=0; start=$$(date +%s); \
+	for stage in $(STAGES); do \
+		printf '\n========== make %s ==========\n' "$$stage"; \
+		t0=$$(date +%s); \
+		if ! $(MAKE) "$$stage"; then \
+			printf '\n========== FAILED: make %s (after %ss) ==========\n' "$$stage" "$$(( $$(date +%s) - t0 ))"; \
+			echo "stages: $$passed passed, 1 failed, $$skipped skipped"; \
+			exit 1; \
+		fi; \
+		if [ -e "$(BUILD)/skipped-$$stage" ]; then \
+			skipped=$$((skipped + 1)); status=SKIPPED; \
+		else \
+			passed=$$((passed + 1)); status=OK; fi; \
+		printf '========== %s: make %s (%ss) ==========\n' "$$status" "$$stage" "$$(( $$(date +%s) - t0 ))"; \
+	done; \
+	printf '\nmake test: all stages done in %ss\n' "$$(( $$(date +%s) - start ))"; \
+	echo "stages: $$passed passed, 0 failed, $$skipped skipped"
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+# The simulator in the foreground, for manual runs (Ctrl-C stops it).
+simulator: venv
+	$(SIM_ENV) "$(ROOT)/hacking/with_simulator.sh" --fixture "$(FIXTURE)" --port "$(PORT)" \
+		--state-dir "$(BUILD)/manual-sim" --foreground
+
+demo: venv
+	@if [ -f "$(ROOT)/hacking/demo.sh" ]; then \
+		$(SIM_ENV) bash "$(ROOT)/hacking/demo.sh"; \
+	else \
+		echo "The demo arrives with the roles: hacking/demo.sh does not exist yet."; \
+	fi
+
+clean:
+	rm -rf "$(BUILD)" "$(ROOT)/tests/output" "$(ROOT)/.pytest_cache" "$(ROOT)/.ansible"
+	find "$(ROOT)" -path "$(VENV)" -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf "$(VENV)" "$(ROOT)/.cache"
