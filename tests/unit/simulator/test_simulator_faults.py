@@ -1,0 +1,199 @@
+"""Seeded faults: throttling, unavailability, lost answers, latency, action filters and one-shot failures."""
+
+import threading
+import time
+
+import pytest
+
+from alibabacloud_ens20171110 import models as ens_models
+from alibabacloud_tea_openapi.exceptions import ClientException, ServerException, ThrottlingException
+from Tea.exceptions import TeaException
+
+CALLS = 200
+
+
+@pytest.fixture
+def sim(ens_simulator_fresh):
+    return ens_simulator_fresh
+
+
+@pytest.fixture
+def client(sim, ens_sdk_client_factory):
+    return ens_sdk_client_factory(sim)
+
+
+def outcomes(client, count=CALLS):
+    """Describe ``count`` times; return the list of error codes (None for success)."""
+    result = []
+    for _call in range(count):
+        try:
+            client.describe_instances(ens_models.DescribeInstancesRequest(page_size=1))
+            result.append(None)
+        except TeaException as exc:
+            result.append(exc.code)
+    return result
+
+
+def test_throttling_rate_is_honoured_and_reproducible(sim, client):
+    sim.simulator.reset(fixture='default', faults={'seed': 7, 'throttling_rate': 0.3})
+    first = outcomes(client)
+    throttled = first.count('Throttling.User')
+    assert 35 <= throttled <= 85
+    assert set(first) == {None, 'Throttling.User'}
+    sim.simulator.reset(fixture='default', faults={'seed': 7, 'throttling_rate': 0.3})
+    assert outcomes(client) == first
+    sim.simulator.reset(fixture='default', faults={'seed': 8, 'throttling_rate': 0.3})
+    third = outcomes(client)
+    assert third != first
+    summary = sim.control.calls()
+    assert summary['counts'] == {'DescribeInstances': CALLS}
+    assert summary['codes'] == {'Throttling.User': third.count('Throttling.User')}
+
+
+def test_throttling_is_a_client_error_without_effect(sim, client):
+    sim.control.set_faults({'seed': 1, 'throttling_rate': 1.0})
+    with pytest.raises(ClientException) as info:
+        client.stop_instance(ens_models.StopInstanceRequest(instance_id='i-sim-run-01'))
+    assert info.value.code == 'Throttling.User' and info.value.status_code == 400
+    assert sim.model.state()['instances']['i-sim-run-01']['Status'] == 'Running'
+    last = sim.control.calls()['calls'][-1]
+    assert last['injected'] == 'throttling' and last['effect'] is False
+
+
+def test_throttling_with_retry_after_header(sim, client):
+    sim.control.set_faults({'throttling_rate': 1.0, 'throttling_retry_after_ms': 1500})
+    with pytest.raises(ThrottlingException) as info:
+        client.describe_instances(ens_models.DescribeInstancesRequest())
+    assert info.value.code == 'Throttling.User' and info.value.retry_after == 1500
+
+
+def test_unavailable_rate(sim, client):
+    sim.simulator.reset(fixture='default', faults={'seed': 3, 'unavailable_rate': 0.2})
+    result = outcomes(client)
+    assert 20 <= result.count('ServiceUnavailable') <= 60
+    assert set(result) == {None, 'ServiceUnavailable'}
+    sim.control.set_faults({'unavailable_rate': 1.0})
+    with pytest.raises(ServerException) as info:
+        client.start_instance(ens_models.StartInstanceRequest(instance_id='i-sim-stop-01'))
+    assert info.value.status_code == 503 and info.value.code == 'ServiceUnavailable'
+    assert sim.model.state()['instances']['i-sim-stop-01']['Status'] == 'Stopped'
+
+
+def test_lost_answers_take_effect(sim, client):
+    sim.control.set_faults({'seed': 5, 'lost_answer_rate': 1.0})
+    with pytest.raises(ServerException) as info:
+        client.stop_instance(ens_models.StopInstanceRequest(instance_id='i-sim-run-01'))
+    assert info.value.status_code == 500 and info.value.code == 'InternalError'
+    assert sim.model.state()['instances']['i-sim-run-01']['Status'] in ('Stopping', 'Stopped')
+    with pytest.raises(ServerException):
+        client.attach_network_interface(ens_models.AttachNetworkInterfaceRequest(instance_id='i-sim-stop-01', network_interface_id='eni-sim-free-01'))
+    assert sim.model.state()['network_interfaces']['eni-sim-free-01']['InstanceId'] == 'i-sim-stop-01'
+    # reads are never "lost"
+    assert client.describe_instances(ens_models.DescribeInstancesRequest()).body.total_count == 5
+    calls = sim.control.calls()['calls']
+    assert [(call['action'], call['status'], call['code'], call['effect'], call['injected']) for call in calls] == [
+        ('StopInstance', 500, 'InternalError', True, 'lost_answer'),
+        ('AttachNetworkInterface', 500, 'InternalError', True, 'lost_answer'),
+        ('DescribeInstances', 200, None, False, None),
+    ]
+
+
+def test_lost_answer_rate_over_many_calls(sim, client):
+    sim.simulator.reset(fixture={'generate': {'instances': 100, 'status': 'Running'}}, transition_seconds=0,
+                        faults={'seed': 11, 'lost_answer_rate': 0.25})
+    lost = 0
+    for number in range(1, 101):
+        try:
+            client.stop_instance(ens_models.StopInstanceRequest(instance_id='i-gen-%04d' % number))
+        except ServerException:
+            lost += 1
+    assert 10 <= lost <= 45
+    statuses = {instance['Status'] for instance in sim.model.state()['instances'].values()}
+    assert statuses == {'Stopped'}
+
+
+def test_failed_rule_is_not_turned_into_a_lost_answer(sim, client):
+    sim.control.set_faults({'lost_answer_rate': 1.0})
+    with pytest.raises(ClientException) as info:
+        client.start_instance(ens_models.StartInstanceRequest(instance_id='i-sim-run-01'))
+    assert info.value.code == 'IncorrectInstanceStatus'
+
+
+def test_faults_apply_only_after_authentication(sim, ens_sdk_client_factory):
+    sim.control.set_faults({'throttling_rate': 1.0, 'unavailable_rate': 1.0})
+    client = ens_sdk_client_factory(sim, 'LTAIsimulatorKey0001', 'wrong-secret')
+    with pytest.raises(ClientException) as info:
+        client.describe_instances(ens_models.DescribeInstancesRequest())
+    assert info.value.code == 'SignatureDoesNotMatch'
+
+
+def test_action_filter(sim, client):
+    sim.control.set_faults({'throttling_rate': 1.0, 'actions': ['AttachNetworkInterface']})
+    assert client.describe_instances(ens_models.DescribeInstancesRequest()).body.total_count == 5
+    assert client.stop_instance(ens_models.StopInstanceRequest(instance_id='i-sim-run-01')).body.code == 0
+    with pytest.raises(ClientException) as info:
+        client.attach_network_interface(ens_models.AttachNetworkInterfaceRequest(instance_id='i-sim-stop-01', network_interface_id='eni-sim-free-01'))
+    assert info.value.code == 'Throttling.User'
+
+
+def test_latency(sim, client):
+    sim.control.set_faults({'latency_ms': 120, 'latency_jitter_ms': 30, 'seed': 2})
+    started = time.time()
+    client.describe_instances(ens_models.DescribeInstancesRequest())
+    elapsed = time.time() - started
+    assert 0.12 <= elapsed < 1.0
+    latency = sim.control.calls()['calls'][-1]['latency_ms']
+    assert 120 <= latency <= 150
+
+
+def test_latency_does_not_block_other_callers(sim, client, ens_sdk_client_factory):
+    sim.control.set_faults({'latency_ms': 1000, 'actions': ['StopInstance']})
+    worker = threading.Thread(target=lambda: ens_sdk_client_factory(sim).stop_instance(ens_models.StopInstanceRequest(instance_id='i-sim-run-01')))
+    worker.start()
+    time.sleep(0.05)
+    client.describe_instances(ens_models.DescribeInstancesRequest())
+    worker.join()
+    calls = sim.control.calls()['calls']
+    # the describe call was answered while the delayed stop call was still sleeping
+    assert [call['action'] for call in calls] == ['DescribeInstances', 'StopInstance']
+    assert calls[1]['latency_ms'] == 1000 and calls[1]['time'] - calls[0]['time'] > 0.3
+
+
+def test_fail_next(sim, client):
+    sim.control.fail_next({'action': 'StopInstance', 'code': 'IncorrectInstanceStatus', 'count': 2, 'message': 'injected after stop'})
+    sim.control.fail_next({'action': 'StartInstance', 'code': 'ServiceUnavailable', 'status': 503})
+    assert client.describe_instances(ens_models.DescribeInstancesRequest()).body.total_count == 5
+    for _attempt in range(2):
+        with pytest.raises(ClientException) as info:
+            client.stop_instance(ens_models.StopInstanceRequest(instance_id='i-sim-run-01'))
+        assert info.value.code == 'IncorrectInstanceStatus' and 'injected after stop' in info.value.message
+        assert sim.model.state()['instances']['i-sim-run-01']['Status'] == 'Running'
+    assert client.stop_instance(ens_models.StopInstanceRequest(instance_id='i-sim-run-01')).body.code == 0
+    with pytest.raises(ServerException) as info:
+        client.start_instance(ens_models.StartInstanceRequest(instance_id='i-sim-stop-01'))
+    assert info.value.status_code == 503
+    assert sim.model.state()['instances']['i-sim-stop-01']['Status'] == 'Stopped'
+    assert sim.control.call('GET', 'fail_next')[1] == {'fail_next': []}
+    injected = [call['injected'] for call in sim.control.calls()['calls']]
+    assert injected == [None, 'fail_next', 'fail_next', None, 'fail_next']
+
+
+def test_fail_next_for_any_action(sim, client):
+    sim.control.fail_next({'code': 'Throttling.Api'})
+    with pytest.raises(ClientException) as info:
+        client.describe_network_interfaces(ens_models.DescribeNetworkInterfacesRequest())
+    assert info.value.code == 'Throttling.Api'
+    assert client.describe_network_interfaces(ens_models.DescribeNetworkInterfacesRequest()).body.total_count == 22
+
+
+@pytest.mark.parametrize('faults', [{'throttling_rate': 2}, {'latency_ms': -1}, {'seed': 'x'}, {'typo_rate': 0.1}, {'actions': 'StopInstance'}])
+def test_invalid_fault_config_is_rejected(sim, faults):
+    status, body = sim.control.call('POST', 'faults', faults)
+    assert status == 400 and body['error']
+    assert sim.control.call('GET', 'faults')[1]['faults']['throttling_rate'] == 0.0
+
+
+@pytest.mark.parametrize('entry', [{'action': 'StopInstance'}, {'code': 'X', 'status': 200}, {'code': 'X', 'count': 0}, {'code': 'X', 'when': 1}])
+def test_invalid_fail_next_is_rejected(sim, entry):
+    status, _body = sim.control.call('POST', 'fail_next', entry)
+    assert status == 400
