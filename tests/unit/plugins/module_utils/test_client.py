@@ -1,0 +1,133 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The API layer against the simulator over real HTTP: retries, lost answers, timeouts, errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.alibabacloud.ens.plugins.module_utils._client import EnsApi
+from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import EnsApiError
+
+SECRET = "simSecret-Q7v9Xk2pRt"
+
+
+def make_api(sim, sleeps=None, **params):
+    options = dict(endpoint=sim.url, access_key_id="LTAIsimulatorKey0001", access_key_secret=SECRET)
+    options.update(params)
+    api = EnsApi.from_params(options)
+    if sleeps is not None:
+        api.retry_policy.sleep = sleeps.append  # record backoffs instead of sleeping
+    return api
+
+
+def calls(sim, action):
+    return [call for call in sim.control.calls()["calls"] if call["action"] == action]
+
+
+def test_throttling_is_retried_with_bounded_attempts(ens_simulator_fresh):
+    sim = ens_simulator_fresh
+    sim.control.set_faults({"seed": 1, "throttling_rate": 1.0})
+    sleeps = []
+    api = make_api(sim, sleeps, api_retries=3)
+    with pytest.raises(EnsApiError) as raised:
+        api.describe_network_interfaces(["eni-sim-free-01"])
+    assert raised.value.code == "Throttling.User"
+    assert raised.value.transient and raised.value.request_id
+    assert len(calls(sim, "DescribeNetworkInterfaces")) == 4
+    assert len(sleeps) == 3 and all(0 <= s <= 8 for s in sleeps)
+
+
+def test_a_throttled_call_then_succeeds(ens_simulator_fresh):
+    sim = ens_simulator_fresh
+    sim.control.set_faults({"seed": 3, "throttling_rate": 0.5})
+    sleeps = []
+    api = make_api(sim, sleeps, api_retries=20)
+    for _attempt in range(5):
+        assert api.describe_network_interfaces(["eni-sim-free-01"])[0]["NetworkInterfaceId"] == "eni-sim-free-01"
+    codes = [call["code"] for call in calls(sim, "DescribeNetworkInterfaces")]
+    assert codes.count(None) == 5 and "Throttling.User" in codes
+    assert len(sleeps) == codes.count("Throttling.User")
+
+
+def test_client_errors_are_never_retried(ens_simulator_fresh):
+    sim = ens_simulator_fresh
+    sleeps = []
+    api = make_api(sim, sleeps, access_key_secret="not-the-secret")
+    with pytest.raises(EnsApiError) as raised:
+        api.describe_instances(["i-sim-run-01"])
+    assert raised.value.code == "SignatureDoesNotMatch"
+    assert not raised.value.transient
+    assert sleeps == [] and len(calls(sim, "DescribeInstances")) == 1
+    assert "not-the-secret" not in str(raised.value) and raised.value.request_id in str(raised.value)
+
+
+def test_retry_after_from_the_server_is_honoured(ens_simulator_fresh):
+    sim = ens_simulator_fresh
+    sim.control.set_faults({"seed": 1, "throttling_rate": 1.0, "throttling_retry_after_ms": 1500})
+    sleeps = []
+    api = make_api(sim, sleeps, api_retries=2)
+    with pytest.raises(EnsApiError) as raised:
+        api.describe_network_interfaces(["eni-sim-free-01"])
+    assert raised.value.retry_after == pytest.approx(1.5)
+    assert len(sleeps) == 2 and min(sleeps) >= 1.5
+
+
+def test_lost_answer_on_attach_is_verified_not_resent(ens_simulator_fresh):
+    sim = ens_simulator_fresh
+    sim.control.set_faults({"seed": 1, "lost_answer_rate": 1.0, "actions": ["AttachNetworkInterface"]})
+    api = make_api(sim, [])
+    request_id = api.attach_network_interface("i-sim-stop-01", "eni-sim-free-01")
+    attaches = calls(sim, "AttachNetworkInterface")
+    assert [call["code"] for call in attaches] == ["InternalError"]  # sent once, its answer lost
+    assert request_id == attaches[0]["request_id"]
+    eni = api.describe_network_interfaces(["eni-sim-free-01"])[0]
+    assert eni["Status"] in ("Attaching", "InUse") and eni["InstanceId"] == "i-sim-stop-01"
+
+
+def test_unavailable_before_a_mutating_call_is_resent_after_checking(ens_simulator_fresh):
+    sim = ens_simulator_fresh
+    sim.control.fail_next({"action": "StopInstance", "code": "ServiceUnavailable", "status": 503, "count": 1})
+    api = make_api(sim, [])
+    assert api.stop_instance("i-sim-run-01")
+    stops = calls(sim, "StopInstance")
+    assert [call["code"] for call in stops] == ["ServiceUnavailable", None]
+    assert len(calls(sim, "DescribeInstances")) == 1  # the check between the two sends
+
+
+def test_refused_state_after_a_lost_answer_is_judged_by_reading(ens_simulator_fresh):
+    sim = ens_simulator_fresh
+    # The first send lands but its answer is lost; the check read is throttled every time, so the call is
+    # sent again, refused for the ENI's state, and the read that follows decides it landed.
+    sim.control.set_faults({"seed": 1, "lost_answer_rate": 1.0, "actions": ["DetachNetworkInterface"]})
+    sim.control.fail_next({"action": "DescribeNetworkInterfaces", "code": "Throttling.User", "status": 400, "count": 3})
+    api = make_api(sim, [], api_retries=2)
+    assert api.detach_network_interface("eni-sim-stop-01-s1", "i-sim-stop-01") is not None
+    codes = [call["code"] for call in calls(sim, "DetachNetworkInterface")]
+    assert codes[0] == "InternalError" and codes[1] == "InvalidOperation.InvalidEniStatus"
+    assert api.describe_network_interfaces(["eni-sim-stop-01-s1"])[0]["Status"] in ("Detaching", "Available")
+
+
+def test_read_timeout_is_explicit_and_transient(ens_simulator_fresh):
+    sim = ens_simulator_fresh
+    sim.control.set_faults({"seed": 1, "latency_ms": 2500})
+    api = make_api(sim, [], api_retries=0, read_timeout=1)
+    with pytest.raises(EnsApiError) as raised:
+        api.describe_instances(["i-sim-run-01"])
+    assert raised.value.code == "ConnectionError" and raised.value.transient and raised.value.maybe_applied
+    assert "Timeout" in str(raised.value) and sim.url in str(raised.value)
+
+
+def test_refused_connection_names_the_endpoint():
+    api = EnsApi.from_params(dict(endpoint="http://127.0.0.1:9", access_key_id="k", access_key_secret=SECRET, api_retries=1))
+    api.retry_policy.sleep = lambda seconds: None
+    with pytest.raises(EnsApiError) as raised:
+        api.describe_instances(["i-sim-run-01"])
+    assert raised.value.code == "ConnectionError" and raised.value.transient and not raised.value.maybe_applied
+    assert "http://127.0.0.1:9" in str(raised.value) and SECRET not in str(raised.value)
+
+
+def test_incomplete_credentials_fail_before_any_call():
+    with pytest.raises(EnsApiError, match="access_key_id is set but access_key_secret is not"):
+        EnsApi.from_params(dict(endpoint="http://127.0.0.1:9", access_key_id="LTAIsimulatorKey0001"))
