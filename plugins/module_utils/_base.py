@@ -109,7 +109,7 @@ class EnsModule:
         values = [params[single]] if params.get(single) is not None else list(params.get(plural) or [])
         option = single if params.get(single) is not None else plural
         if not values:
-            raise EnsInputError("%s must list at least one id" % option)
+            raise EnsInputError("Invalid input, nothing was done: %s must list at least one id" % option)
         problems = check_ids(values, option, kind)
         if problems:
             raise EnsInputError("Invalid input, nothing was done: " + "; ".join(problems))

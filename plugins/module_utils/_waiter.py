@@ -63,7 +63,6 @@ class Waiter:
         """Wait for `what`; on timeout raise EnsWaitTimeout with `describe_pending()` in the message."""
         if tenacity is None:  # pragma: no cover - the module checks this first
             raise RuntimeError("tenacity is required")
-        started = time.monotonic()
 
         def attempt():
             self.polls += 1
@@ -87,8 +86,7 @@ class Waiter:
         try:
             retrying(attempt)
         except tenacity.RetryError:
-            waited = time.monotonic() - started
-            message = "Timed out after %d s waiting for %s: %s" % (round(waited), what, describe_pending())
+            message = "Timed out after %g s waiting for %s: %s" % (self.timeout, what, describe_pending())
             if self.last_error is not None:
                 message += " (the last poll failed: %s)" % self.last_error
             raise EnsWaitTimeout(message, wait_timeout=self.timeout, polls=self.polls)
