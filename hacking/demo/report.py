@@ -56,6 +56,11 @@ def main(url, when):
         rows = [(i.get("InstanceName", ""), iid, "%.1f s" % downtime(i) if downtime(i) else "none (never stopped)")
                 for iid, i in sorted(state["instances"].items())]
         print_table(["instance", "id", "downtime"], rows)
+        times = fetch(url, "/_sim/transition")["transition_seconds"]
+        floor = times["stop"] + times["detach"] + times["attach"] + times["start"]
+        print("\nThe floor for a swap is %.1f s: the cloud's own stop %.1f s + detach %.1f s + attach %.1f s + start %.1f s;"
+              % (floor, times["stop"], times["detach"], times["attach"], times["start"]))
+        print("the rest is Ansible starting each step's module and noticing each change.")
         counts = ", ".join("%s %d" % item for item in sorted(calls["counts"].items()))
         print("\nAPI calls made: %d (%s); %d of them changed something." % (len(calls["calls"]), counts, calls["mutating"]))
 
