@@ -106,15 +106,20 @@ class EniPlan:
         return eni
 
 
-def plan_attach(instance_id, requested_ids, enis, request_id=None):
-    """Plan attaching `requested_ids` to `instance_id` from the ENIs as read (dict id -> API object)."""
-    plan = EniPlan(ATTACH, instance_id, requested_ids, enis)
-    for eni_id in requested_ids:
-        eni = enis.get(eni_id)
+def _existing_enis(plan, request_id):
+    """Yield (id, ENI, status, owner) for each requested ENI that exists; a missing one is a problem."""
+    for eni_id in plan.requested_ids:
+        eni = plan.enis.get(eni_id)
         if eni is None:
             plan.add_problem(eni_id, "the ENI does not exist", "InvalidEniId.NotFound", request_id)
             continue
-        status, owner = eni.get("Status"), eni.get("InstanceId") or ""
+        yield eni_id, eni, eni.get("Status"), eni.get("InstanceId") or ""
+
+
+def plan_attach(instance_id, requested_ids, enis, request_id=None):
+    """Plan attaching `requested_ids` to `instance_id` from the ENIs as read (dict id -> API object)."""
+    plan = EniPlan(ATTACH, instance_id, requested_ids, enis)
+    for eni_id, eni, status, owner in _existing_enis(plan, request_id):
         if eni.get("Type") == "Primary" and owner != instance_id:
             plan.add_problem(eni_id, "a primary ENI cannot be attached to another instance",
                              "InvalidOperation.InvalidEniType", request_id)
@@ -169,12 +174,7 @@ def check_attach_instance(plan, instance, request_id=None, require_stopped=True,
 def plan_detach(instance_id, requested_ids, enis, request_id=None):
     """Plan detaching `requested_ids` (only from `instance_id` when it is given)."""
     plan = EniPlan(DETACH, instance_id, requested_ids, enis)
-    for eni_id in requested_ids:
-        eni = enis.get(eni_id)
-        if eni is None:
-            plan.add_problem(eni_id, "the ENI does not exist", "InvalidEniId.NotFound", request_id)
-            continue
-        status, owner = eni.get("Status"), eni.get("InstanceId") or ""
+    for eni_id, eni, status, owner in _existing_enis(plan, request_id):
         if eni.get("Type") == "Primary":
             plan.add_problem(eni_id, "it is the primary ENI of instance %s, which can never be detached" % owner,
                              "InvalidOperation.InvalidEniType", request_id)
