@@ -2,10 +2,10 @@
 #
 #   make demo     run the demo (hacking/demo.sh)
 #   make test     every check, fail-fast: sanity, units, integration, lint, molecule,
-#                 build-install, changelog-lint
+#                 build-install, docs-lint, ee, changelog-lint
 #
 # Other targets: venv, stage, sanity, units, integration [TARGET=name], lint, molecule
-# [SCENARIO=name], build-install, changelog-lint, simulator [FIXTURE=name PORT=n], clean,
+# [SCENARIO=name], build-install, docs-lint, ee, changelog-lint, simulator [FIXTURE=name PORT=n], clean,
 # distclean.  Everything runs offline except `make venv` (PyPI) and the first sanity run
 # (ansible-test installs each sanity test's pinned requirements from PyPI, then caches them
 # in ~/.ansible/test/venv).
@@ -45,10 +45,10 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 SIM_ENV := env -u HTTP_PROXY -u HTTPS_PROXY -u http_proxy -u https_proxy -u ALL_PROXY -u all_proxy \
 	NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
 
-STAGES := sanity units integration lint molecule build-install changelog-lint
+STAGES := sanity units integration lint molecule build-install docs-lint ee changelog-lint
 
 .PHONY: help venv stage offline-get-pip sanity units integration lint molecule build-install \
-	changelog-lint test simulator demo clean distclean
+	changelog-lint test simulator demo clean distclean docs-lint ee
 
 help:
 	@echo "make demo    - run the demo"
@@ -121,6 +121,37 @@ molecule: venv stage
 build-install: venv
 	$(SIM_ENV) "$(ROOT)/hacking/build_install_smoke.sh"
 
+# Every module, plugin and role renders with ansible-doc; antsibull-docs lints the plugin docs
+# (markup, references, RST generation) and docs/docsite.
+docs-lint: venv stage
+	cd "$(STAGED)" && antsibull-docs lint-collection-docs --plugin-docs --check-extra-docs-refs .
+	@export ANSIBLE_COLLECTIONS_PATH="$(BUILD)"; for type in module inventory role; do \
+		names="$$(ansible-doc -t "$$type" -l alibabacloud.ens --json \
+			| "$(VENV_PY)" -c 'import json, sys; print(" ".join(sorted(json.load(sys.stdin))))')"; \
+		if [ -z "$$names" ]; then echo "docs-lint: no $$type found in alibabacloud.ens" >&2; exit 1; fi; \
+		for name in $$names; do \
+			ansible-doc -t "$$type" "$$name" > "$(BUILD)/ansible-doc.out"; \
+			grep -q "$$name" "$(BUILD)/ansible-doc.out"; echo "ansible-doc -t $$type $$name: ok"; \
+		done; \
+	done
+
+# Execution environment, without a container engine: execution-environment.yml is a valid
+# ansible-builder v3 definition (build context created) installing alibabacloud.ens, and
+# introspecting the collection yields exactly requirements.txt: no test tool, no system package.
+ee: venv stage
+	@rm -rf "$(BUILD)/ee"; mkdir -p "$(BUILD)/ee"
+	cd "$(ROOT)" && ansible-builder create -f execution-environment.yml -c "$(BUILD)/ee/context" -v 1
+	grep -q 'name: alibabacloud.ens' "$(BUILD)/ee/context/_build/requirements.yml"
+	ansible-builder introspect "$(BUILD)" --write-pip "$(BUILD)/ee/pip.txt" --write-bindep "$(BUILD)/ee/bindep.txt"
+	@norm() { sed -e 's/#.*//' -e 's/[[:space:]]*$$//' -e '/^$$/d' "$$1" | sort; }; \
+	if ! diff <(norm "$(ROOT)/requirements.txt") <(norm "$(BUILD)/ee/pip.txt"); then \
+		echo "ee: introspected Python needs differ from requirements.txt" >&2; exit 1; fi; \
+	if norm "$(BUILD)/ee/pip.txt" | grep -Eiq '^(ansible|pytest|mock|molecule|antsibull|pycodestyle|shellcheck)'; then \
+		echo "ee: a test tool or Ansible itself is among the collection's Python needs" >&2; exit 1; fi; \
+	if [ -n "$$(norm "$(BUILD)/ee/bindep.txt" 2>/dev/null)" ]; then \
+		echo "ee: unexpected system packages: $$(cat "$(BUILD)/ee/bindep.txt")" >&2; exit 1; fi; \
+	echo "ee: definition valid; the collection needs exactly: $$(norm "$(BUILD)/ee/pip.txt" | tr '\n' ' ')"
+
 changelog-lint: venv
 	cd "$(ROOT)" && antsibull-changelog lint
 	cd "$(ROOT)" && antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
@@ -160,6 +191,12 @@ demo: venv
 	else \
 		echo "The demo arrives with the roles: hacking/demo.sh does not exist yet."; \
 	fi
+
+# The benchmark: writes docs/benchmarks.md (about 15 minutes; QUICK=1: fewer repetitions, a fast look).
+.PHONY: bench
+bench: venv
+	$(SIM_ENV) "$(ROOT)/hacking/with_simulator.sh" --state-dir "$(BUILD)/bench" -- \
+		"$(VENV_PY)" "$(ROOT)/benchmarks/run.py" $(if $(QUICK),--quick) --command "make bench$(if $(QUICK), QUICK=$(QUICK))"
 
 clean:
 	rm -rf "$(BUILD)" "$(ROOT)/tests/output" "$(ROOT)/.pytest_cache" "$(ROOT)/.ansible"

@@ -1,0 +1,354 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the alibabacloud.ens collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: ens
+short_description: Alibaba Cloud ENS instances as inventory hosts
+version_added: 1.0.0
+description:
+  - Reads Alibaba Cloud ENS (Edge Node Service) instances with C(DescribeInstances), following every page, and
+    makes each one an inventory host; their ENIs come from C(DescribeNetworkInterfaces), also every page.
+  - Uses a YAML configuration file whose name ends with C(ens.yml) or C(ens.yaml), for example C(edge.ens.yml).
+  - 'Every host gets these host vars:
+    C(ens_instance_id) (the variable the roles and playbooks of this collection read, so they run unchanged
+    over this inventory), C(ens_instance_name), C(ens_host_name), C(ens_status), C(ens_region_id) (the ENS
+    edge zone), C(ens_network_id), C(ens_vswitch_id), C(ens_private_ip_address) (the first private IP),
+    C(ens_private_ip_addresses), C(ens_public_ip_addresses), C(ens_network_interfaces) (the ENIs attached to
+    the instance, primary first: a list of dicts with C(network_interface_id), C(network_interface_name),
+    C(type) V(Primary) or V(Secondary), C(status) V(Attaching), V(InUse) or V(Detaching), C(primary_ip),
+    C(mac_address), C(network_id), C(vswitch_id)), and C(ens_instance), the whole C(DescribeInstances) entry
+    with snake_case keys, for O(compose) and O(keyed_groups).'
+  - The filters O(ens_region_ids), O(network_ids), O(statuses) and O(instance_ids) combine with AND; each value
+    of a list is an alternative (OR). They are applied by the API, one paged query per combination of status
+    and network, so a large fleet is never read in full when only part of it is wanted.
+  - Credentials, endpoint, retries and timeouts are the options of the modules, with the same environment
+    variables, so the AWX credential type of this collection serves both the inventory source and the jobs.
+  - Nothing is cached unless O(cache=true). The cache holds host vars only, never credentials. Its key is the
+    path of the configuration file, so after changing a filter in it refresh with C(ansible-inventory --flush-cache).
+author:
+  - Alibaba Cloud ENS Ansible collection maintainers (@alibabacloud)
+extends_documentation_fragment:
+  - alibabacloud.ens.plugin_auth
+  - constructed
+  - inventory_cache
+options:
+  plugin:
+    description:
+      - The name of this plugin. It must always be set to V(alibabacloud.ens.ens) for this plugin to read the file.
+    type: str
+    required: true
+    choices: [alibabacloud.ens.ens]
+  ens_region_ids:
+    description:
+      - Only instances in these ENS edge zones (for example V(cn-tianjin-cmcc)). At most 100.
+      - Empty (the default) means every edge zone the credentials can see.
+    type: list
+    elements: str
+    default: []
+  network_ids:
+    description:
+      - Only instances in these networks (for example V(n-5sax03dh2eyagujgsn7z9xxxx)).
+    type: list
+    elements: str
+    default: []
+  statuses:
+    description:
+      - Only instances in these states, as the API spells them, for example V(Running), V(Stopped), V(Expired).
+      - Empty (the default) means every state, transitional ones (V(Starting), V(Stopping)) included.
+    type: list
+    elements: str
+    default: []
+  instance_ids:
+    description:
+      - Only these instances.
+    type: list
+    elements: str
+    default: []
+  hostnames:
+    description:
+      - How to name the hosts, in order of preference; the first one that is set for an instance is used.
+      - V(instance_id) is always unique. With V(instance_name) or V(host_name), an instance whose name is already
+        taken by another instance of this inventory is named by its instance id instead, with a warning.
+    type: list
+    elements: str
+    choices: [instance_id, instance_name, host_name]
+    default: [instance_id]
+  network_interfaces:
+    description:
+      - Read the attached ENIs with C(DescribeNetworkInterfaces), which gives their status.
+      - With V(false), C(ens_network_interfaces) comes from the C(DescribeInstances) answer alone (no status)
+        and no ENI is read.
+    type: bool
+    default: true
+notes:
+  - The API calls are made from the controller, so the ENS SDK must be installed there (in the execution
+    environment under AWX).
+  - An API error fails the inventory source with its error code and request id; with the default Ansible settings
+    a failed source is only a warning, set E(ANSIBLE_INVENTORY_UNPARSED_FAILED=true) to make it fatal.
+seealso:
+  - name: ENS DescribeInstances
+    description: The API call behind the hosts.
+    link: https://www.alibabacloud.com/help/en/ens/developer-reference/api-ens-2017-11-10-describeinstances
+  - name: Inventory plugins
+    description: How to use inventory plugins, constructed features and caching.
+    link: https://docs.ansible.com/ansible/latest/plugins/inventory.html
+"""
+
+EXAMPLES = r"""
+# edge.ens.yml: every running instance of two edge zones, named by instance name, grouped by zone and
+# network. Credentials come from the ALIBABA_CLOUD_* environment variables (or an AWX credential).
+plugin: alibabacloud.ens.ens
+ens_region_ids:
+  - cn-tianjin-cmcc
+  - cn-beijing-cmcc
+statuses:
+  - Running
+hostnames:
+  - instance_name
+  - instance_id
+keyed_groups:
+  - key: ens_region_id
+    prefix: ens_zone
+  - key: ens_network_id
+    prefix: ens_network
+  - key: ens_network_interfaces | selectattr('type', 'equalto', 'Secondary') | length
+    prefix: ens_secondary_enis
+groups:
+  # instances that still have a free ENI slot (10 per instance)
+  ens_eni_room: ens_network_interfaces | length < 10
+compose:
+  # what playbooks/swap.yml reads, per host
+  ens_detach_network_interface_ids: >-
+    ens_network_interfaces | selectattr('type', 'equalto', 'Secondary') | map(attribute='network_interface_id') | list
+
+---
+# web.ens.yml: the instances of one network, cached for an hour in a JSON file.
+# `ansible-inventory -i web.ens.yml --list --flush-cache` reads the API again.
+plugin: alibabacloud.ens.ens
+network_ids: [n-5sax03dh2eyagujgsn7z9xxxx]
+cache: true
+cache_plugin: ansible.builtin.jsonfile
+cache_connection: ~/.cache/ansible-ens-inventory
+cache_timeout: 3600
+
+---
+# staging.ens.yml: explicit endpoint and credentials (vault the secret: ansible-vault encrypt_string).
+plugin: alibabacloud.ens.ens
+endpoint: https://ens.aliyuncs.com
+access_key_id: LTAI5tXXXXXXXXXXXXXXXXXX
+access_key_secret: !vault |
+  $ANSIBLE_VAULT;1.1;AES256
+  6231...
+instance_ids: [i-5p67acfmxazb4pxxxx, i-5p67acfmxazb5pxxxx]
+strict: true
+"""
+
+import json
+
+from ansible.errors import AnsibleError
+from ansible.module_utils.common.text.converters import to_native
+from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
+
+from ansible_collections.alibabacloud.ens.plugins.module_utils._base import to_snake
+from ansible_collections.alibabacloud.ens.plugins.module_utils._client import SDK_PACKAGE, EnsApi
+from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import EnsApiError, EnsMissingLibrary
+
+# The options passed to EnsApi.from_params, exactly the modules' shared options.
+AUTH_OPTIONS = (
+    "access_key_id", "access_key_secret", "security_token", "region_id", "endpoint",
+    "api_retries", "api_retry_max_seconds", "connect_timeout", "read_timeout",
+)
+MAX_FILTER_VALUES = 100
+# Up to this many instances, their ENIs are read one instance at a time (one call each); above it, every
+# ENI of their edge zones is listed (one call per 50 ENIs) and matched to the instances.
+PER_INSTANCE_ENI_QUERIES = 5
+ENI_FIELDS = ("network_interface_id", "network_interface_name", "type", "status", "primary_ip", "mac_address",
+              "network_id", "vswitch_id")
+HOSTNAME_VARS = {"instance_id": "ens_instance_id", "instance_name": "ens_instance_name", "host_name": "ens_host_name"}
+
+
+def _chunks(values, size=MAX_FILTER_VALUES):
+    return [values[start:start + size] for start in range(0, len(values), size)] or [[]]
+
+
+def _ips(entries, key):
+    """The IPs of an API list such as [{"Ip": ...}] or ["10.0.0.1"], in order, without repeats."""
+    found = []
+    for entry in entries or []:
+        value = entry.get(key) if isinstance(entry, dict) else entry
+        if value and value not in found:
+            found.append(value)
+    return found
+
+
+def _unwrapped(value, key):
+    """The list inside an API wrapper such as {"PrivateIpAddress": [...]} (or the list itself)."""
+    if isinstance(value, dict):
+        value = value.get(key)
+    return value if isinstance(value, list) else []
+
+
+def _primary_first(enis):
+    return sorted(enis, key=lambda eni: (eni.get("type") != "Primary", eni.get("network_interface_id") or ""))
+
+
+def host_record(instance, enis=None):
+    """The host vars of one instance: `instance` is a DescribeInstances entry, `enis` its DescribeNetworkInterfaces
+    entries (None when ENIs were not read: the instance's own ENI list is used, without status)."""
+    network = instance.get("NetworkAttributes") or {}
+    private_ips = _ips(_unwrapped(instance.get("PrivateIpAddresses"), "PrivateIpAddress"), "Ip")
+    for ip in _ips(_unwrapped(network.get("PrivateIpAddress"), "IpAddress"), None):
+        if ip not in private_ips:
+            private_ips.append(ip)
+    public_ips = _ips(_unwrapped(instance.get("PublicIpAddresses"), "PublicIpAddress"), "Ip")
+    for ip in _ips(_unwrapped(instance.get("PublicIpAddress"), "IpAddress"), None):
+        if ip not in public_ips:
+            public_ips.append(ip)
+    if enis is None:
+        interfaces = [
+            {"network_interface_id": eni.get("NetworkInterfaceId"), "type": eni.get("Type"),
+             "primary_ip": eni.get("PrimaryIpAddress"), "mac_address": eni.get("MacAddress")}
+            for eni in _unwrapped(instance.get("NetworkInterfaces"), "NetworkInterfaces") if isinstance(eni, dict)
+        ]
+    else:
+        interfaces = []
+        for eni in enis:
+            snake = to_snake(eni)
+            interfaces.append({field: snake.get(field) for field in ENI_FIELDS})
+    return {
+        "ens_instance_id": instance.get("InstanceId"),
+        "ens_instance_name": instance.get("InstanceName"),
+        "ens_host_name": instance.get("HostName"),
+        "ens_status": instance.get("Status"),
+        "ens_region_id": instance.get("EnsRegionId"),
+        "ens_network_id": network.get("NetworkId") or instance.get("NetworkId"),
+        "ens_vswitch_id": network.get("VSwitchId") or instance.get("VSwitchId"),
+        "ens_private_ip_address": private_ips[0] if private_ips else None,
+        "ens_private_ip_addresses": private_ips,
+        "ens_public_ip_addresses": public_ips,
+        "ens_network_interfaces": _primary_first(interfaces),
+        "ens_instance": to_snake(instance),
+    }
+
+
+class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
+    """Alibaba Cloud ENS instances as inventory hosts."""
+
+    NAME = "alibabacloud.ens.ens"
+
+    def verify_file(self, path):
+        return super().verify_file(path) and path.endswith(("ens.yml", "ens.yaml"))
+
+    def parse(self, inventory, loader, path, cache=True):
+        super().parse(inventory, loader, path, cache)
+        self._read_config_data(path)
+
+        cache_key = self.get_cache_key(path)
+        use_cache = self.get_option("cache")
+        # `cache` is False when the user asked for a refresh (--flush-cache, meta: refresh_inventory).
+        read_cache = use_cache and cache
+        update_cache = use_cache and not cache
+        records = None
+        if read_cache:
+            try:
+                records = self._cache[cache_key]
+            except KeyError:
+                update_cache = True
+        if records is None:
+            records = self._fetch(path)
+        if update_cache:
+            self._cache[cache_key] = records
+        self._populate(records)
+
+    # -- reading the API ---------------------------------------------------------------------------------
+
+    def _fetch(self, path):
+        params = {name: self.get_option(name) for name in AUTH_OPTIONS}
+        try:
+            api = EnsApi.from_params(params)
+            instances = self._describe_instances(api)
+            enis = self._describe_enis(api, instances) if self.get_option("network_interfaces") else None
+        except EnsMissingLibrary as exc:
+            raise AnsibleError(
+                "The alibabacloud.ens.ens inventory plugin needs the Python library %s on the controller "
+                "(pip install %s)%s" % (exc.library, SDK_PACKAGE if exc.library == SDK_PACKAGE else exc.library,
+                                        ": %s" % to_native(exc.exc) if exc.exc else ""))
+        except EnsApiError as exc:
+            raise AnsibleError("ENS inventory %s: %s" % (path, exc.message))
+        return [host_record(instance, None if enis is None else enis.get(instance.get("InstanceId"), []))
+                for instance in instances]
+
+    def _region_filters(self, regions):
+        """DescribeInstances takes one edge zone as EnsRegionId, several as a JSON list in EnsRegionIds."""
+        if not regions:
+            return [{}]
+        return [{"ens_region_id": chunk[0]} if len(chunk) == 1 else {"ens_region_ids": json.dumps(chunk)}
+                for chunk in _chunks(regions)]
+
+    def _describe_instances(self, api):
+        regions = list(self.get_option("ens_region_ids") or [])
+        statuses = list(self.get_option("statuses") or []) or [None]
+        network_ids = list(self.get_option("network_ids") or []) or [None]
+        instance_ids = list(self.get_option("instance_ids") or []) or None
+        found = {}
+        for region_filter in self._region_filters(regions):
+            for status in statuses:
+                for network_id in network_ids:
+                    for instance in api.describe_instances(instance_ids, status=status, network_id=network_id,
+                                                           **region_filter):
+                        found.setdefault(instance.get("InstanceId"), instance)
+        return list(found.values())
+
+    def _describe_enis(self, api, instances):
+        """The ENIs attached to the instances, by instance id."""
+        wanted = [instance.get("InstanceId") for instance in instances]
+        by_instance = dict((instance_id, []) for instance_id in wanted)
+        if not wanted:
+            return by_instance
+        if len(wanted) <= PER_INSTANCE_ENI_QUERIES:
+            batches = [api.describe_network_interfaces(instance_id=instance_id) for instance_id in wanted]
+        else:
+            regions = sorted(set(instance.get("EnsRegionId") for instance in instances if instance.get("EnsRegionId")))
+            network_ids = list(self.get_option("network_ids") or []) or [None]
+            batches = [api.describe_network_interfaces(ens_region_ids=chunk or None, network_id=network_id)
+                       for chunk in _chunks(regions) for network_id in network_ids]
+        seen = set()
+        for batch in batches:
+            for eni in batch:
+                eni_id, instance_id = eni.get("NetworkInterfaceId"), eni.get("InstanceId")
+                if instance_id in by_instance and eni_id not in seen:
+                    seen.add(eni_id)
+                    by_instance[instance_id].append(eni)
+        return by_instance
+
+    # -- building the inventory --------------------------------------------------------------------------
+
+    def _hostname(self, record, taken):
+        for choice in self.get_option("hostnames"):
+            name = record.get(HOSTNAME_VARS[choice])
+            if not name:
+                continue
+            if name in taken and choice != "instance_id":
+                self.display.warning(
+                    "ENS inventory: %s %r of instance %s is already the name of instance %s; naming the host %s"
+                    % (choice.replace("_", " "), name, record["ens_instance_id"], taken[name], record["ens_instance_id"]))
+                return record["ens_instance_id"]
+            return name
+        return record["ens_instance_id"]
+
+    def _populate(self, records):
+        strict = self.get_option("strict")
+        taken = {}
+        for record in records:
+            hostname = self._hostname(record, taken)
+            taken[hostname] = record["ens_instance_id"]
+            self.inventory.add_host(hostname)
+            for key, value in record.items():
+                self.inventory.set_variable(hostname, key, value)
+            hostvars = self.inventory.get_host(hostname).get_vars()
+            self._set_composite_vars(self.get_option("compose"), hostvars, hostname, strict=strict)
+            self._add_host_to_composed_groups(self.get_option("groups"), hostvars, hostname, strict=strict)
+            self._add_host_to_keyed_groups(self.get_option("keyed_groups"), hostvars, hostname, strict=strict)

@@ -1,0 +1,216 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Simulator control and checks of `ansible-inventory --list` output for the inventory_ens target.
+
+Usage: python check.py INTEGRATION_CONFIG COMMAND [ARGS...]
+  reset                      load the fleet below, clear the call log
+  clear                      clear the call log
+  set-status ID STATUS       hold an instance in STATUS
+  list-all FILE              check the listing of sources/all.ens.yml
+  list-running-gen FILE      check the listing of sources/running_gen.ens.yml
+  list-not-running FILE      check the listing of sources/not_running.ens.yml
+  list-cached FILE STATUS CALLS   i-bj-1 has STATUS; the API was read (CALLS=yes) or not (CALLS=no)
+  cache-dir DIR              the cache holds the hosts and no credential
+  swapped                    the swap over sources/swap.ens.yml happened
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import urllib.request
+
+import yaml
+
+NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+# 120 generated running instances (3 pages of DescribeInstances at 50 a page) in one zone and network, each with
+# a primary ENI, one attached secondary (-s1) and two free ENIs (-a, -b); plus hand-made ones elsewhere.
+FLEET = {
+    "transition_seconds": {"attach": 0.2, "detach": 0.2, "stop": 0.3, "start": 0.3},
+    "generate": {"instances": 120, "free_enis_per_instance": 2, "secondary_enis_per_instance": 1,
+                 "ens_region_id": "cn-tianjin-cmcc", "network_id": "n-gen"},
+    "instances": [
+        {"InstanceId": "i-bj-1", "InstanceName": "bj-1", "Status": "Stopped", "EnsRegionId": "cn-beijing-cmcc", "NetworkId": "n-bj"},
+        {"InstanceId": "i-bj-2", "InstanceName": "bj-2", "Status": "Running", "EnsRegionId": "cn-beijing-cmcc", "NetworkId": "n-bj"},
+        {"InstanceId": "i-sh-1", "InstanceName": "sh-1", "Status": "Expired", "EnsRegionId": "cn-shanghai-cmcc", "NetworkId": "n-sh"},
+    ],
+    "network_interfaces": [
+        {"NetworkInterfaceId": "eni-bj-1-p", "Type": "Primary", "InstanceId": "i-bj-1"},
+        {"NetworkInterfaceId": "eni-bj-1-s", "InstanceId": "i-bj-1"},
+        {"NetworkInterfaceId": "eni-bj-2-p", "Type": "Primary", "InstanceId": "i-bj-2"},
+        {"NetworkInterfaceId": "eni-sh-1-p", "Type": "Primary", "InstanceId": "i-sh-1"},
+    ],
+}
+GENERATED = ["i-gen-%04d" % n for n in range(1, 121)]
+
+
+def check(condition, message):
+    if not condition:
+        raise AssertionError(message)
+
+
+def plain(value):
+    """ansible-inventory (ansible-core 2.19+) prints values not trusted as templates as {"__ansible_unsafe": ...}."""
+    if isinstance(value, dict):
+        if set(value) == {"__ansible_unsafe"}:
+            return value["__ansible_unsafe"]
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    return value
+
+
+class Simulator:
+    def __init__(self, url):
+        self.url = url
+
+    def call(self, path, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.url + "/_sim/" + path, data=data, method="POST" if data is not None else "GET",
+                                         headers={"Content-Type": "application/json"})
+        with NO_PROXY.open(request, timeout=30) as answer:
+            return json.loads(answer.read())
+
+    def calls(self, action=None):
+        return [call for call in self.call("calls")["calls"] if action is None or call["action"] == action]
+
+
+def load(path):
+    with open(path) as f:
+        listing = plain(json.load(f))
+    hostvars = listing["_meta"]["hostvars"]
+    groups = {name: sorted(group.get("hosts", [])) for name, group in listing.items() if name != "_meta"}
+    return hostvars, groups
+
+
+def instance_queries(sim):
+    """The filters of each DescribeInstances call, without paging, and the page numbers."""
+    calls = sim.calls("DescribeInstances")
+    queries = [{k: v for k, v in call["params"].items() if k not in ("PageNumber", "PageSize")} for call in calls]
+    return queries, [call["params"]["PageNumber"] for call in calls]
+
+
+def list_all(sim, path):
+    hostvars, groups = load(path)
+    check(len(hostvars) == 123, "123 hosts, got %d" % len(hostvars))
+    queries, pages = instance_queries(sim)
+    check(pages == ["1", "2", "3"] and queries == [{}, {}, {}], "every page once, no filter: %s %s" % (pages, queries))
+    enis = sim.calls("DescribeNetworkInterfaces")
+    check(len(enis) == 10, "ENIs listed once for the three zones (484 ENIs, 10 pages): %d calls" % len(enis))
+
+    gen = hostvars["i-gen-0042"]
+    expected = {
+        "ens_instance_id": "i-gen-0042", "ens_instance_name": "gen-0042", "ens_status": "Running",
+        "ens_region_id": "cn-tianjin-cmcc", "ens_network_id": "n-gen", "ens_vswitch_id": "vsw-gen",
+        "ens_detach_network_interface_ids": ["eni-gen-0042-s1"],
+    }
+    for key, value in expected.items():
+        check(gen.get(key) == value, "i-gen-0042 %s: %r" % (key, gen.get(key)))
+    check([(e["network_interface_id"], e["type"], e["status"]) for e in gen["ens_network_interfaces"]]
+          == [("eni-gen-0042-p", "Primary", "InUse"), ("eni-gen-0042-s1", "Secondary", "InUse")],
+          "i-gen-0042 ENIs: %s" % gen["ens_network_interfaces"])
+    check(gen["ansible_host"] == gen["ens_private_ip_address"] == gen["ens_network_interfaces"][0]["primary_ip"],
+          "compose ansible_host from the primary IP")
+    check(gen["ens_private_ip_addresses"] == [gen["ens_private_ip_address"]], "private IPs")
+    check(gen["ens_instance"]["instance_id"] == "i-gen-0042", "the full API entry in ens_instance")
+
+    check(groups["zone_cn_tianjin_cmcc"] == sorted(GENERATED), "keyed group by zone")
+    check(groups["zone_cn_beijing_cmcc"] == ["i-bj-1", "i-bj-2"], "keyed group zone_cn_beijing_cmcc")
+    check(groups["status_Stopped"] == ["i-bj-1"] and groups["status_Expired"] == ["i-sh-1"], "keyed group by status")
+    check(len(groups["status_Running"]) == 121, "running hosts")
+    check(groups["network_n_sh"] == ["i-sh-1"], "keyed group by network")
+    check(groups["with_secondary_eni"] == sorted(GENERATED + ["i-bj-1"]), "composed group")
+    print("list-all: 123 hosts over 3 pages, host vars, keyed and composed groups ok")
+
+
+def list_running_gen(sim, path):
+    hostvars, groups = load(path)
+    check(sorted(hostvars) == sorted(name[2:] for name in GENERATED), "the 120 generated instances, named by name")
+    check(hostvars["gen-0007"]["ens_instance_id"] == "i-gen-0007", "ens_instance_id host var")
+    queries, pages = instance_queries(sim)
+    check(pages == ["1", "2", "3"], "pages %s" % pages)
+    check(all(q == {"EnsRegionId": "cn-tianjin-cmcc", "NetworkId": "n-gen", "Status": "Running"} for q in queries),
+          "filters sent to the API: %s" % queries)
+    eni_networks = {call["params"].get("NetworkId") for call in sim.calls("DescribeNetworkInterfaces")}
+    check(eni_networks == {"n-gen"}, "ENIs listed in the filtered network only: %s" % eni_networks)
+    print("list-running-gen: server-side filters ok")
+
+
+def list_not_running(sim, path):
+    hostvars, groups = load(path)
+    check(sorted(hostvars) == ["i-bj-1", "i-sh-1"], "stopped and expired: %s" % sorted(hostvars))
+    queries, pages = instance_queries(sim)
+    check(queries == [{"Status": "Stopped"}, {"Status": "Expired"}], "one query per status: %s" % queries)
+    check(sim.calls("DescribeNetworkInterfaces") == [], "network_interfaces: false reads no ENI")
+    check([e["network_interface_id"] for e in hostvars["i-bj-1"]["ens_network_interfaces"]] == ["eni-bj-1-p", "eni-bj-1-s"],
+          "ENIs from the instance answer")
+    print("list-not-running: statuses and network_interfaces=false ok")
+
+
+def list_cached(sim, path, status, api_read):
+    hostvars, groups = load(path)
+    check(sorted(hostvars) == ["i-bj-1", "i-bj-2"], "cached hosts %s" % sorted(hostvars))
+    check(hostvars["i-bj-1"]["ens_status"] == status, "i-bj-1 status %s, expected %s" % (hostvars["i-bj-1"]["ens_status"], status))
+    calls = sim.calls()
+    if api_read == "yes":
+        check(len([c for c in calls if c["action"] == "DescribeInstances"]) == 1, "the API was read: %s" % calls)
+    else:
+        check(calls == [], "served from the cache, yet %d API calls" % len(calls))
+    print("list-cached: status %s, API read: %s" % (status, api_read))
+
+
+def cache_dir(config, path):
+    files = [os.path.join(path, name) for name in os.listdir(path)]
+    check(len(files) == 1, "one cache file: %s" % files)
+    with open(files[0]) as f:
+        text = f.read()
+    check("i-bj-1" in text, "the cache holds the hosts")
+    check(config["ens_access_key_secret"] not in text and config["ens_access_key_id"] not in text, "no credential in the cache")
+    print("cache-dir: %s holds the hosts and no credential" % os.path.basename(files[0]))
+
+
+def swapped(sim):
+    state = sim.call("state")
+    for number in (1, 2):
+        instance = "i-gen-%04d" % number
+        attached = sorted(eni_id for eni_id, eni in state["network_interfaces"].items()
+                          if eni.get("InstanceId") == instance and eni["Status"] == "InUse")
+        expected = sorted("eni-gen-%04d-%s" % (number, suffix) for suffix in ("p", "a", "b"))
+        check(attached == expected, "%s has %s, expected %s" % (instance, attached, expected))
+        check(state["instances"][instance]["Status"] == "Running", "%s is running again" % instance)
+    stops = [call["params"]["InstanceId"] for call in sim.calls("StopInstance")]
+    check(sorted(stops) == ["i-gen-0001", "i-gen-0002"], "one stop per host of the inventory: %s" % stops)
+    print("swapped: playbooks/swap.yml ran over the inventory, both instances swapped and running")
+
+
+def main():
+    config_path, command, args = sys.argv[1], sys.argv[2], sys.argv[3:]
+    with open(config_path) as f:
+        config = yaml.safe_load(f)
+    sim = Simulator(config["ens_sim_url"])
+    if command == "reset":
+        sim.call("reset", {"fleet": FLEET})
+    elif command == "clear":
+        sim.call("calls/clear", {})
+    elif command == "set-status":
+        sim.call("set_status", {"id": args[0], "Status": args[1], "TransitionRemaining": -1})
+    elif command == "list-all":
+        list_all(sim, args[0])
+    elif command == "list-running-gen":
+        list_running_gen(sim, args[0])
+    elif command == "list-not-running":
+        list_not_running(sim, args[0])
+    elif command == "list-cached":
+        list_cached(sim, *args)
+    elif command == "cache-dir":
+        cache_dir(config, args[0])
+    elif command == "swapped":
+        swapped(sim)
+    else:
+        raise SystemExit("unknown command %s" % command)
+
+
+if __name__ == "__main__":
+    main()
