@@ -177,6 +177,11 @@ class EnsApi:
         except Exception as exc:  # the SDK raises plain RuntimeError/ValueError for bad config
             raise EnsApiError("Cannot build the ENS client: %s" % exc, code="InvalidConfiguration")
         if display_endpoint is None:
+            # ENS is served centrally: a zone such as cn-tianjin-cmcc given as region_id (the inventory's
+            # ens_region_id) would make the SDK build a host that does not exist, so use its own map or the centre.
+            endpoint_map = getattr(client, "_endpoint_map", None) or {}
+            if region_id and region_id not in endpoint_map:
+                client._endpoint = CENTRAL_ENDPOINT  # pylint: disable=protected-access
             display_endpoint = "https://%s" % client._endpoint  # pylint: disable=protected-access
         attempts = params.get("api_retries")
         max_seconds = params.get("api_retry_max_seconds")

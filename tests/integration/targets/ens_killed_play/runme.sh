@@ -13,7 +13,7 @@ curl -sf --noproxy '*' -X POST "${url}/_sim/reset" -d @fleet.json > /dev/null
 
 run_attach() {
     ansible-playbook alibabacloud.ens.attach -i "${INVENTORY_PATH}" -e "@${config}" \
-        -e instance_id=i-kill-1 -e network_interface_ids=eni-kill-new -e "eni_change_journal_dir=${journal_dir}" "$@"
+        -e instance_id=i-kill-1 -e network_interface_ids=eni-kill-new -e "eni_change_journal_dir=${journal_dir}"
 }
 
 # First run, in its own process group, killed with SIGKILL as soon as the instance is Stopped.

@@ -131,3 +131,13 @@ def test_refused_connection_names_the_endpoint():
 def test_incomplete_credentials_fail_before_any_call():
     with pytest.raises(EnsApiError, match="access_key_id is set but access_key_secret is not"):
         EnsApi.from_params(dict(endpoint="http://127.0.0.1:9", access_key_id="LTAIsimulatorKey0001"))
+
+
+@pytest.mark.parametrize("region_id,endpoint", [
+    (None, "https://ens.aliyuncs.com"),
+    ("cn-hangzhou", "https://ens.aliyuncs.com"),
+    ("cn-tianjin-cmcc", "https://ens.aliyuncs.com"),
+])
+def test_default_endpoint_is_the_sdk_one_for_the_region_or_the_centre(region_id, endpoint):
+    api = EnsApi.from_params(dict(region_id=region_id, access_key_id="LTAIsimulatorKey0001", access_key_secret=SECRET))
+    assert api.endpoint == endpoint
