@@ -594,22 +594,32 @@ class EnsModel:
                 'TotalCount': len(selected),
             }, False
 
+    def _secondary_eni(self, eni_id):
+        """The ENI an attach or detach names; InvalidEniId.NotFound when there is none."""
+        eni = self.enis.get(eni_id)
+        if eni is None:
+            raise ApiError('InvalidEniId.NotFound')
+        return eni
+
+    @staticmethod
+    def _check_eni_type_and_status(eni, needed_status):
+        """Attach and detach refuse a primary ENI, then one not in the status they need."""
+        if eni.attrs['Type'] == 'Primary':
+            raise ApiError('InvalidOperation.InvalidEniType')
+        if eni.status != needed_status:
+            raise ApiError('InvalidOperation.InvalidEniStatus', 'Current eni status (%s) does not support this operation.' % eni.status)
+
     def attach_network_interface(self, params):
         """AttachNetworkInterface: Available secondary ENI + Stopped instance in the same region and network."""
         instance_id = _required(params, 'InstanceId')
         eni_id = _required(params, 'NetworkInterfaceId')
         with self.lock:
             now = self.advance()
-            eni = self.enis.get(eni_id)
-            if eni is None:
-                raise ApiError('InvalidEniId.NotFound')
+            eni = self._secondary_eni(eni_id)
             instance = self.instances.get(instance_id)
             if instance is None:
                 raise ApiError('InstanceNotFound')
-            if eni.attrs['Type'] == 'Primary':
-                raise ApiError('InvalidOperation.InvalidEniType')
-            if eni.status != 'Available':
-                raise ApiError('InvalidOperation.InvalidEniStatus', 'Current eni status (%s) does not support this operation.' % eni.status)
+            self._check_eni_type_and_status(eni, 'Available')
             if instance.status != 'Stopped':
                 raise ApiError('InvalidOperation.InvalidEnsStatus',
                                'Current instance status (%s) does not support this operation.' % instance.status)
@@ -626,13 +636,8 @@ class EnsModel:
         eni_id = _required(params, 'NetworkInterfaceId')
         with self.lock:
             now = self.advance()
-            eni = self.enis.get(eni_id)
-            if eni is None:
-                raise ApiError('InvalidEniId.NotFound')
-            if eni.attrs['Type'] == 'Primary':
-                raise ApiError('InvalidOperation.InvalidEniType')
-            if eni.status != 'InUse':
-                raise ApiError('InvalidOperation.InvalidEniStatus', 'Current eni status (%s) does not support this operation.' % eni.status)
+            eni = self._secondary_eni(eni_id)
+            self._check_eni_type_and_status(eni, 'InUse')
             instance = self.instances.get(eni.attrs['InstanceId'])
             if instance is None or instance.status != 'Stopped':
                 raise ApiError('InvalidOperation.InvalidEnsStatus',
