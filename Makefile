@@ -106,6 +106,8 @@ integration: venv stage
 lint: venv stage
 	cd "$(ROOT)" && ANSIBLE_COLLECTIONS_PATH="$(BUILD)" ansible-lint --offline --profile production
 
+# Each scenario gets a fresh state folder in $(BUILD): molecule's default (~/.ansible/tmp/molecule.<hash of the
+# checkout's folder name>.<scenario>) is shared by every checkout named alike and would skip prepare.
 molecule: venv stage
 	@cd "$(ROOT)"; \
 	scenarios="$$(for f in extensions/molecule/*/molecule.yml; do [ -f "$$f" ] && basename "$$(dirname "$$f")"; done || true)"; \
@@ -115,7 +117,9 @@ molecule: venv stage
 		touch "$(BUILD)/skipped-molecule"; exit 0; fi; \
 	for s in $$scenarios; do \
 		echo "--- molecule test -s $$s"; \
-		$(SIM_ENV) ANSIBLE_COLLECTIONS_PATH="$(BUILD)" molecule test -s "$$s"; \
+		eph="$(BUILD)/molecule/$$s"; rm -rf "$$eph"; \
+		$(SIM_ENV) ANSIBLE_COLLECTIONS_PATH="$(BUILD)" MOLECULE_EPHEMERAL_DIRECTORY="$$eph" \
+			molecule test -s "$$s"; \
 	done
 
 build-install: venv
