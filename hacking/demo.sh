@@ -5,6 +5,8 @@ src="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 venv="$src/.venv/bin"
 build="$src/.build/demo"
 mkdir -p "$build/collections/ansible_collections/alibabacloud"
+# Each demo starts a fresh simulator, so a maintenance-window journal from an earlier demo means nothing.
+rm -rf "$build/journal"
 ln -sfn "$src" "$build/collections/ansible_collections/alibabacloud/ens"
 
 cat <<'TEXT'
@@ -24,16 +26,19 @@ TEXT
 set -euo pipefail
 src="$1"; venv="$2"; build="$3"
 # Transitions a little closer to the real cloud than the tests use.
-curl -sf --noproxy "*" -X POST "$ENS_SIM_URL/_sim/transition" -d "{\"attach\": 1.0, \"detach\": 1.0, \"stop\": 2.0, \"start\": 3.0}" >/dev/null
+"$venv/python" -c "import sys; sys.path.insert(0, sys.argv[1]); from ens_simulator import ControlClient
+ControlClient(sys.argv[2]).set_transition({\"attach\": 1.0, \"detach\": 1.0, \"stop\": 2.0, \"start\": 3.0})" \
+    "$src/tests/simulator" "$ENS_SIM_URL"
 echo; echo "== Before ======================================================================================"
 "$venv/python" "$src/hacking/demo/report.py" "$ENS_SIM_URL" before
-echo; echo "== Running: ansible-playbook playbooks/swap.yml -i hacking/demo/inventory.yml -e target_hosts=ens_demo --forks 3"
+echo; echo "== Running: ansible-playbook playbooks/swap.yml -i hacking/demo/inventory.yml -e target_hosts=ens_demo --forks 3 -e eni_change_journal_dir=.build/demo/journal"
 set +e
 ANSIBLE_COLLECTIONS_PATH="$build/collections" ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0 \
 ALIBABA_CLOUD_ACCESS_KEY_ID=LTAIsimulatorKey0001 ALIBABA_CLOUD_ACCESS_KEY_SECRET=simSecret-Q7v9Xk2pRt \
 ALIBABA_CLOUD_ENS_ENDPOINT="$ENS_SIM_URL" ALIBABA_CLOUD_ECS_METADATA_DISABLED=true \
     "$venv/ansible-playbook" "$src/playbooks/swap.yml" -i "$src/hacking/demo/inventory.yml" \
-    -e target_hosts=ens_demo -e ansible_python_interpreter="$venv/python" --forks 3 > "$build/playbook.log" 2>&1
+    -e target_hosts=ens_demo -e ansible_python_interpreter="$venv/python" --forks 3 \
+    -e eni_change_journal_dir="$build/journal" > "$build/playbook.log" 2>&1
 rc=$?
 set -e
 grep -E "^(TASK|PLAY RECAP)|^(changed|ok|fatal|failed): \[|^(web-[0-9]) +:" "$build/playbook.log" | grep -v "Validating arguments" | sed "s/^/   /" | cut -c1-220

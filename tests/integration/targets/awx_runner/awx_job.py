@@ -161,6 +161,8 @@ def private_data_dir(work, name, extravars):
 
 def run_job(work, name, root, playbook, envvars, extravars, inventory=None, forks=5, must_succeed=True):
     started = time.time()
+    # The job template's own extra var, as docs/awx.md advises: the journal lives in the job's work folder.
+    extravars = dict(extravars, eni_change_journal_dir=os.path.join(work, "journal"))
     result = ansible_runner.run(
         private_data_dir=private_data_dir(work, name, extravars),
         project_dir=os.path.join(root, "playbooks"),
