@@ -9,6 +9,7 @@ Private to the collection: no compatibility promise outside it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 
@@ -116,6 +117,16 @@ def _is_transient(error):
     return isinstance(error, EnsApiError) and error.transient
 
 
+def _gave_up(error, retrying):
+    """A transient error that outlasted the retries says so: the user sees the attempts and the time spent."""
+    attempts = retrying.statistics.get("attempt_number", 1)
+    if error.transient and attempts > 1:
+        error.message += " (gave up after %d attempts in %.0f s: see api_retries and api_retry_max_seconds)" % (
+            attempts, retrying.statistics.get("delay_since_first_attempt", 0.0))
+        error.args = (error.message,)
+    return error
+
+
 class EnsApi:
     """Thin wrappers, one per ENS action: each retries transient errors and raises only EnsApiError."""
 
@@ -125,6 +136,7 @@ class EnsApi:
         self.retry_policy = retry_policy or RetryPolicy()
         self.last_request_id = {}
         self._models = None
+        self._polling = 0
 
     @classmethod
     def from_params(cls, params):
@@ -210,9 +222,24 @@ class EnsApi:
         self.last_request_id[action] = body.get("RequestId")
         return body
 
+    @contextlib.contextmanager
+    def polling(self):
+        """Reads inside are one attempt each: a failed poll is "not yet" and the waiter's deadline rules."""
+        self._polling += 1
+        try:
+            yield self
+        finally:
+            self._polling -= 1
+
     def _read(self, action, doing, resource, call):
-        """A read: safe to resend after any transient error."""
-        return self.retry_policy.retrying(_is_transient)(self._send, action, doing, resource, call)
+        """A read: safe to resend after any transient error (but not while polling, see polling())."""
+        if self._polling:
+            return self._send(action, doing, resource, call)
+        retrying = self.retry_policy.retrying(_is_transient)
+        try:
+            return retrying(self._send, action, doing, resource, call)
+        except EnsApiError as error:
+            raise _gave_up(error, retrying)
 
     def _mutate(self, action, doing, resource, call, landed):
         """A mutating call that survives lost answers.
@@ -225,18 +252,21 @@ class EnsApi:
         """
         retrying = self.retry_policy.retrying(_is_transient)
         lost_request_id = None
-        for attempt in retrying:
-            with attempt:
-                try:
-                    return self._send(action, doing, resource, call).get("RequestId")
-                except EnsApiError as error:
-                    if error.transient and error.maybe_applied:
-                        lost_request_id = error.request_id or ""
-                        if self._landed(landed):
+        try:
+            for attempt in retrying:
+                with attempt:
+                    try:
+                        return self._send(action, doing, resource, call).get("RequestId")
+                    except EnsApiError as error:
+                        if error.transient and error.maybe_applied:
+                            lost_request_id = error.request_id or ""
+                            if self._landed(landed):
+                                return lost_request_id
+                        elif error.code in STATE_CONFLICT_CODES and lost_request_id is not None and self._landed(landed):
                             return lost_request_id
-                    elif error.code in STATE_CONFLICT_CODES and lost_request_id is not None and self._landed(landed):
-                        return lost_request_id
-                    raise
+                        raise
+        except EnsApiError as error:
+            raise _gave_up(error, retrying)
         raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
 
     @staticmethod
@@ -254,7 +284,7 @@ class EnsApi:
         """Every ENI matching the filters, following every page; ids are sent at most 100 per call."""
         base = {k: v for k, v in filters.items() if v is not None}
         if network_interface_ids is None:
-            return self._describe_eni_pages(base, "ENIs matching %s" % (base or "no filter"))
+            return self._describe_eni_pages(base, "all ENIs matching %s" % (base or "no filter"))
         found = []
         ids = list(network_interface_ids)
         for start in range(0, len(ids), MAX_IDS_PER_CALL):
@@ -280,7 +310,7 @@ class EnsApi:
         """Every instance matching the filters, following every page."""
         base = {k: v for k, v in filters.items() if v is not None}
         if instance_ids is None:
-            return self._describe_instance_pages(base, "instances matching %s" % (base or "no filter"))
+            return self._describe_instance_pages(base, "all instances matching %s" % (base or "no filter"))
         found = []
         ids = list(instance_ids)
         for start in range(0, len(ids), MAX_IDS_PER_CALL):

@@ -283,7 +283,8 @@ class EniExecution:
         pending = set(eni_id for eni_id in plan.requested_ids if plan.steps.get(eni_id) in waiting_steps)
         if pending:
             what = "ENIs to be InUse on instance %s" % plan.instance_id if plan.operation == ATTACH else "ENIs to be Available"
-            self.waiter.wait(lambda: self._poll(pending), lambda: self.describe_pending(pending), what)
+            with self.api.polling():
+                self.waiter.wait(lambda: self._poll(pending), lambda: self.describe_pending(pending), what)
         return [self.current[eni_id] for eni_id in plan.requested_ids if self.current.get(eni_id)]
 
 

@@ -104,8 +104,9 @@ class PowerExecution:
     def run(self, order):
         pending = set(instance_id for instance_id in order if not self._settled(instance_id))
         if pending:
-            self.waiter.wait(
-                lambda: self._poll(pending),
-                lambda: ", ".join("%s is %s" % (i, self.current[i].get("Status")) for i in sorted(pending)),
-                "instances to be %s" % TARGET_STATUS[self.state])
+            with self.api.polling():
+                self.waiter.wait(
+                    lambda: self._poll(pending),
+                    lambda: ", ".join("%s is %s" % (i, self.current[i].get("Status")) for i in sorted(pending)),
+                    "instances to be %s" % TARGET_STATUS[self.state])
         return [self.current[instance_id] for instance_id in order]

@@ -9,6 +9,7 @@ import pytest
 
 from ansible_collections.alibabacloud.ens.plugins.module_utils._client import EnsApi
 from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import EnsApiError
+from ansible_collections.alibabacloud.ens.plugins.module_utils._waiter import EnsWaitTimeout, Waiter
 
 SECRET = "simSecret-Q7v9Xk2pRt"
 
@@ -37,6 +38,32 @@ def test_throttling_is_retried_with_bounded_attempts(ens_simulator_fresh):
     assert raised.value.transient and raised.value.request_id
     assert len(calls(sim, "DescribeNetworkInterfaces")) == 4
     assert len(sleeps) == 3 and all(0 <= s <= 8 for s in sleeps)
+
+
+def test_reads_while_polling_are_one_attempt_and_a_throttled_wait_ends_at_its_timeout(ens_simulator_fresh):
+    sim = ens_simulator_fresh
+    sim.control.set_faults({"seed": 1, "throttling_rate": 1.0, "actions": ["DescribeNetworkInterfaces"]})
+    sleeps = []
+    api = make_api(sim, sleeps)  # default retries: 8 attempts after the first, up to 120 s
+    with api.polling():
+        with pytest.raises(EnsApiError) as raised:
+            api.describe_network_interfaces(["eni-sim-free-01"])
+    assert raised.value.code == "Throttling.User" and sleeps == []
+    assert len(calls(sim, "DescribeNetworkInterfaces")) == 1
+    sim.control.clear_calls()
+
+    # Every poll throttled: the waiter, not the retry policy, decides; one API call per poll, no backoff.
+    waiter = Waiter(timeout=1)
+    with api.polling(), pytest.raises(EnsWaitTimeout) as timed_out:
+        waiter.wait(lambda: api.describe_network_interfaces(["eni-sim-free-01"]), lambda: "eni-sim-free-01 is ?", "ENIs")
+    assert len(calls(sim, "DescribeNetworkInterfaces")) == waiter.polls >= 2
+    assert sleeps == []
+    assert "the last poll failed" in timed_out.value.message and "Throttling.User" in timed_out.value.message
+
+    # Outside a wait the same read is retried again.
+    with pytest.raises(EnsApiError):
+        api.describe_network_interfaces(["eni-sim-free-01"])
+    assert len(sleeps) == 8
 
 
 def test_a_throttled_call_then_succeeds(ens_simulator_fresh):

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
 from ansible_collections.alibabacloud.ens.plugins.module_utils import _eni
@@ -149,8 +151,19 @@ class FakeApi:
     def __init__(self, reads):
         self.reads = list(reads)
         self.calls = []
+        self.in_polling = False
+        self.reads_while_polling = 0
+
+    @contextlib.contextmanager
+    def polling(self):
+        self.in_polling = True
+        try:
+            yield self
+        finally:
+            self.in_polling = False
 
     def describe_network_interfaces(self, ids):
+        self.reads_while_polling += self.in_polling
         state = self.reads.pop(0) if len(self.reads) > 1 else self.reads[0]
         return [state[i] for i in ids if i in state]
 
@@ -190,6 +203,7 @@ def test_execution_calls_back_to_back_then_one_read_per_poll():
     done = by_id(eni("eni-a", "InUse", "i-1"), eni("eni-b", "InUse", "i-1"))
     api, recorded, result = run(plan, [attaching, done])
     assert api.calls == [("attach", "i-1", "eni-a"), ("attach", "i-1", "eni-b")]
+    assert api.reads_while_polling >= 1  # the wait's reads are single attempts (EnsApi.polling)
     assert recorded == ["RID-1", "RID-2"]
     assert [e["Status"] for e in result] == ["InUse", "InUse"]
 
