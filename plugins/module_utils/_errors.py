@@ -80,7 +80,7 @@ def describe_sdk_error(exc, action, doing, resource, endpoint):
     if type(exc).__name__ == "CredentialException" or "CredentialException" in names:
         return EnsApiError(
             "Failed to %s: no usable credentials: %s. Set access_key_id and access_key_secret, or "
-            "ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET." % (doing, exc),
+            "ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET." % (_doing_what(doing, resource), exc),
             code="MissingCredentials", action=action, resource=resource)
     unsent = any(name in UNSENT_TRANSPORT_ERRORS for name in names)
     maybe_sent = any(name in MAYBE_SENT_TRANSPORT_ERRORS for name in names)
@@ -88,10 +88,18 @@ def describe_sdk_error(exc, action, doing, resource, endpoint):
         innermost = list(_transport_chain(exc))[-1]
         return EnsApiError(
             "Failed to %s: cannot reach the ENS endpoint %s: %s: %s"
-            % (doing, endpoint, type(innermost).__name__, innermost),
+            % (_doing_what(doing, resource), endpoint, type(innermost).__name__, innermost),
             code="ConnectionError", action=action, resource=resource,
             transient=True, maybe_applied=maybe_sent and not unsent)
-    return EnsApiError("Failed to %s: %s: %s" % (doing, type(exc).__name__, exc), action=action, resource=resource)
+    return EnsApiError("Failed to %s: %s: %s" % (_doing_what(doing, resource), type(exc).__name__, exc),
+                       action=action, resource=resource)
+
+
+def _doing_what(doing, resource):
+    """"attach ENI eni-a to instance i-1" already names its resource; "describe ENIs" gets it added."""
+    if not resource or resource in doing:
+        return doing
+    return "%s (%s)" % (doing, resource)
 
 
 def _api_error(exc, code, status, data, action, doing, resource):
@@ -106,7 +114,7 @@ def _api_error(exc, code, status, data, action, doing, resource):
     retry_after = getattr(exc, "retry_after", None)
     recommend = data.get("Recommend")
     message = "Failed to %s: %s: %s (action %s, HTTP %s, request id %s)" % (
-        doing, code, text.rstrip(".") or "no message", action, status, request_id or "none")
+        _doing_what(doing, resource), code, text.rstrip(".") or "no message", action, status, request_id or "none")
     if code == "SignatureDoesNotMatch":
         message += ". Check access_key_secret: the request was signed with a secret the API does not accept"
     elif code.startswith("InvalidAccessKeyId"):
