@@ -141,7 +141,7 @@ def test_latency(sim, client):
     started = time.time()
     client.describe_instances(ens_models.DescribeInstancesRequest())
     elapsed = time.time() - started
-    assert 0.12 <= elapsed < 1.0
+    assert elapsed >= 0.12  # a lower bound only: a slow machine adds time, never removes it
     latency = sim.control.calls()['calls'][-1]['latency_ms']
     assert 120 <= latency <= 150
 
