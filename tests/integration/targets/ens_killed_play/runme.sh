@@ -6,10 +6,10 @@ url="$(sed -n 's/^ens_sim_url: *//p' "${config}" | tr -d "\"'")"
 journal_dir="${OUTPUT_DIR:-$(mktemp -d)}/journal-$$"
 py="${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}"
 status() {  # status of a resource in the simulator, by id
-    curl -sf --noproxy '*' "${url}/_sim/state" | "${py}" -c \
+    "${py}" sim.py "${url}" GET state | "${py}" -c \
         "import json,sys; s=json.load(sys.stdin); r={**s['instances'], **s['network_interfaces']}['$1']; print(r['Status'], r.get('InstanceId', ''))"
 }
-curl -sf --noproxy '*' -X POST "${url}/_sim/reset" -d @fleet.json > /dev/null
+"${py}" sim.py "${url}" POST reset fleet.json > /dev/null
 
 run_attach() {
     ansible-playbook alibabacloud.ens.attach -i "${INVENTORY_PATH}" -e "@${config}" \
@@ -38,6 +38,6 @@ run_attach
 [ ! -e "${journal_dir}/i-kill-1.json" ]              # closed once the instance was back
 
 # A third run has nothing to do: no stop, no start.
-curl -sf --noproxy '*' -X POST "${url}/_sim/calls/clear" > /dev/null
+"${py}" sim.py "${url}" POST calls/clear > /dev/null
 run_attach
-curl -sf --noproxy '*' "${url}/_sim/calls" | "${py}" -c "import json,sys; c=json.load(sys.stdin); assert c['mutating'] == 0, c['counts']"
+"${py}" sim.py "${url}" GET calls | "${py}" -c "import json,sys; c=json.load(sys.stdin); assert c['mutating'] == 0, c['counts']"
