@@ -37,7 +37,8 @@ options:
     description:
       - ENS API endpoint, as C(http://host:port), C(https://host) or a bare host name (HTTPS).
       - If not set, the environment variable E(ALIBABA_CLOUD_ENS_ENDPOINT) is used, then the SDK's own
-        endpoint for O(region_id).
+        endpoint for O(region_id) when the SDK knows that region, else the central endpoint C(ens.aliyuncs.com)
+        (ENS zones such as C(cn-tianjin-cmcc) are served there).
     type: str
   api_retries:
     description:
@@ -62,7 +63,7 @@ options:
       - If not set, the environment variable E(ALIBABA_CLOUD_ENS_READ_TIMEOUT) is used, then V(15).
     type: int
 requirements:
-  - python >= 3.8
+  - python >= 3.9
   - alibabacloud-ens20171110 >= 12.1.0
   - tenacity >= 8.2
 notes:
@@ -77,8 +78,10 @@ options:
     description:
       - Wait until every resource reaches the requested state before returning.
       - The state is polled with one API call per poll for all resources together; the first poll comes
-        within half a second, then the interval grows with the time already waited, up to about 3.5 seconds.
-      - A throttled or failed poll counts as "not yet", never as done.
+        within half a second, then the interval grows with the time already waited (1.1 seconds after
+        10 seconds), up to 3.5 seconds from 20 seconds on.
+      - A throttled or failed poll counts as "not yet", never as done, and is not retried on its own (the next
+        poll comes at the next interval), so throttling never stretches a wait past O(wait_timeout).
     type: bool
     default: true
   wait_timeout:

@@ -111,6 +111,21 @@ request_id:
   returned: when an API call fails
   type: str
   sample: 0CC5E7F4-2B13-5D29-9C4E-8E8D6C6E1C31
+action:
+  description: The ENS API action of the failed call.
+  returned: when an API call fails
+  type: str
+  sample: DescribeNetworkInterfaces
+resource:
+  description: The resource (or resources) the failed call was about.
+  returned: when an API call fails
+  type: str
+  sample: eni-58z57orgmt6d1xxxx
+http_status:
+  description: The HTTP status of the failed call's answer; absent when no answer came (connection errors).
+  returned: when an API call fails with an answer
+  type: int
+  sample: 400
 """
 
 from ansible_collections.alibabacloud.ens.plugins.module_utils._base import EnsInputError, EnsModule, check_ids, to_snake

@@ -48,7 +48,8 @@ options:
     description:
       - Wait until every instance is in the requested state before returning.
       - The first poll comes within half a second, then the interval grows with the time already waited,
-        up to about 3.5 seconds. A throttled or failed poll counts as "not yet", never as done.
+        up to 3.5 seconds. A throttled or failed poll counts as "not yet", never as done, and is not retried
+        on its own, so throttling never stretches a wait past O(wait_timeout).
     type: bool
     default: true
   wait_timeout:
@@ -141,6 +142,31 @@ request_id:
   returned: when an API call fails
   type: str
   sample: 0CC5E7F4-2B13-5D29-9C4E-8E8D6C6E1C31
+action:
+  description: The ENS API action of the failed call.
+  returned: when an API call fails
+  type: str
+  sample: StopInstance
+resource:
+  description: The resource (or resources) the failed call was about.
+  returned: when an API call fails
+  type: str
+  sample: i-5p67acfmxazb4pxxxx
+http_status:
+  description: The HTTP status of the failed call's answer; absent when no answer came (connection errors).
+  returned: when an API call fails with an answer
+  type: int
+  sample: 400
+wait_timeout:
+  description: The O(wait_timeout) that ran out.
+  returned: when a wait times out
+  type: int
+  sample: 300
+polls:
+  description: How many polls the wait made before it ran out of time.
+  returned: when a wait times out
+  type: int
+  sample: 97
 """
 
 from ansible_collections.alibabacloud.ens.plugins.module_utils._base import EnsInputError, EnsModule, to_snake
