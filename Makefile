@@ -196,7 +196,7 @@ demo: venv
 		echo "The demo arrives with the roles: hacking/demo.sh does not exist yet."; \
 	fi
 
-# The benchmark: writes docs/benchmarks.md (about 15 minutes; QUICK=1: fewer repetitions, a fast look).
+# The benchmark: writes docs/benchmarks.md (about 18 minutes; QUICK=1: fewer repetitions, a fast look).
 .PHONY: bench
 bench: venv
 	$(SIM_ENV) "$(ROOT)/hacking/with_simulator.sh" --state-dir "$(BUILD)/bench" -- \
