@@ -375,3 +375,27 @@ def test_an_interface_error_on_a_mutating_call_that_happened_is_read_back_not_re
     server = hostile(script)
     assert make_api(server, api_retries=3).attach_network_interface("i-h-01", "eni-h-01") == "REQ-IF"
     assert server.actions() == ["AttachNetworkInterface", "DescribeNetworkInterfaces"]
+
+
+def test_a_5xx_json_answer_without_a_code_keeps_its_status_and_is_retried(hostile):
+    server = hostile(lambda action, handler: answer(handler, 502, {"message": "bad gateway"}))
+    with pytest.raises(EnsApiError) as raised:
+        make_api(server, api_retries=1).describe_instances(["i-h-01"])
+    assert len(server.actions()) == 2
+    assert raised.value.status_code == 502 and raised.value.transient and "HTTP 502" in raised.value.message
+
+
+def test_a_mutating_call_cut_by_its_time_bound_is_read_back_never_resent(hostile):
+    holder = {}
+
+    def script(action, handler):
+        if action == "StopInstance":
+            body = json.dumps({"RequestId": "REQ-SLOW", "Code": 0}).encode()
+            head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body)
+            trickle(handler, head, body, 0.25, holder["server"])
+        else:
+            answer(handler, 200, instance_page("Stopping"))
+
+    server = holder["server"] = hostile(script)
+    assert make_api(server, api_retries=3).stop_instance("i-h-01") == ""
+    assert server.actions() == ["StopInstance", "DescribeInstances"]
