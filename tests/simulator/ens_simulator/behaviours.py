@@ -180,7 +180,7 @@ class Behaviours:
             eni = model.enis.get(params.get('NetworkInterfaceId') or '')
             if eni is not None:
                 enis[eni.id] = {'Status': eni.status, 'InstanceId': eni.attrs['InstanceId']}
-            for instance_id in {params.get('InstanceId') or '', eni.attrs['InstanceId'] if eni else ''}:
+            for instance_id in sorted({params.get('InstanceId') or '', eni.attrs['InstanceId'] if eni else ''}):
                 if instance_id in model.instances:
                     lists[instance_id] = model.render_instance(model.instances[instance_id])['NetworkInterfaces']['NetworkInterfaces']
         elif action in INSTANCE_ACTIONS or action in BATCH_ACTIONS:

@@ -90,28 +90,43 @@ def test_creating_becomes_running_after_the_start_time(sim, client):
     assert client.stop_instance(ens_models.StopInstanceRequest(instance_id='i-sim-stop-01')).body.code == 0
 
 
-def test_statuses_from_a_fixture(sim, client):
-    sim.simulator.reset(fleet={
+class HandClock:
+    """A clock that moves only when told to (near the real time, so signatures stay valid)."""
+
+    def __init__(self):
+        self.now = time.time()
+
+    def __call__(self):
+        return self.now
+
+
+def test_statuses_from_a_fixture(ens_simulator_factory, ens_sdk_client_factory):
+    clock = HandClock()
+    sim = ens_simulator_factory({
         'transition_seconds': 0.1,
         'instances': [
             {'InstanceId': 'i-new', 'Status': 'Creating', 'EnsRegionId': 'r', 'NetworkId': 'n'},
             {'InstanceId': 'i-old', 'Status': 'Expired', 'EnsRegionId': 'r', 'NetworkId': 'n'},
-            {'InstanceId': 'i-gone', 'Status': 'Releasing', 'TransitionRemaining': 0.1, 'EnsRegionId': 'r', 'NetworkId': 'n'},
+            {'InstanceId': 'i-gone', 'Status': 'Releasing', 'TransitionRemaining': 0.2, 'EnsRegionId': 'r', 'NetworkId': 'n'},
             {'InstanceId': 'i-slow', 'Status': 'Releasing', 'EnsRegionId': 'r', 'NetworkId': 'n'},
         ],
         'network_interfaces': [
             {'NetworkInterfaceId': 'eni-gone-p', 'InstanceId': 'i-gone', 'Type': 'Primary'},
             {'NetworkInterfaceId': 'eni-gone-s', 'InstanceId': 'i-gone'},
         ],
-    })
+    }, clock=clock)
+    client = ens_sdk_client_factory(sim)
     body = client.describe_instances(ens_models.DescribeInstancesRequest()).body
     assert {item.instance_id: item.status for item in body.instances.instance} == {
         'i-new': 'Creating', 'i-old': 'Expired', 'i-gone': 'Releasing', 'i-slow': 'Releasing'}
     filtered = client.describe_instances(ens_models.DescribeInstancesRequest(status='Expired')).body
     assert [item.instance_id for item in filtered.instances.instance] == ['i-old']
-    assert wait_for(lambda: 'i-gone' not in sim.model.state()['instances'])
+    clock.now += 0.1
+    assert sim.model.state()['instances']['i-new']['Status'] == 'Running'
+    assert 'i-gone' in sim.model.state()['instances']
+    clock.now += 0.15
     state = sim.model.state()
-    assert state['instances']['i-new']['Status'] == 'Running'
+    assert 'i-gone' not in state['instances']
     assert state['instances']['i-old']['Status'] == 'Expired' and state['instances']['i-slow']['Status'] == 'Releasing'
     # the released instance took its primary ENI with it; its secondary ENI is free again
     assert 'eni-gone-p' not in state['network_interfaces']
