@@ -360,6 +360,8 @@ class EniExecution:
             if status in (TRANSITIONAL_STATUS[operation], SETTLING_STATUS[operation]):
                 deferred.explained = True  # a change is under way on the ENI itself
                 return False
+        elif status == TRANSITIONAL_STATUS[operation]:
+            return False  # found under way with no call of ours: wait for it
         if status not in KNOWN_ENI_STATUSES:
             if (eni_id, status) not in self.warned:
                 self.warned.add((eni_id, status))
