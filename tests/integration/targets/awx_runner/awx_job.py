@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import sys
 import time
 import urllib.request
@@ -174,19 +175,45 @@ def run_job(work, name, root, playbook, envvars, extravars, inventory=None, fork
         settings={"suppress_ansible_output": True},
     )
     stdout = result.stdout.read()
-    events = len(list(result.events))
-    print("--- job %s: %s (rc %s), %d events, %.1f s" % (name, result.status, result.rc, events, time.time() - started))
+    events = list(result.events)
+    stats = result.stats
+    print("--- job %s: %s (rc %s), %d events, %.1f s" % (name, result.status, result.rc, len(events), time.time() - started))
+    # ansible-runner keeps the job's full environment (the injected AccessKey secret included) in
+    # artifacts/<ident>/command, as AWX's own job records would: once read, the artifacts go.
+    forget_job(os.path.join(work, name))
     if must_succeed:
         if result.status != "successful":
             print(stdout)
         check(result.status == "successful" and result.rc == 0, "job %s: %s, rc %s" % (name, result.status, result.rc))
-    return result, stdout
+    return stats, stdout, events
 
 
-def no_secret_in(result, stdout, secret, name):
-    events = json.dumps(list(result.events))
+def forget_job(path):
+    """Remove what ansible-runner wrote for a job (artifacts, env files), keeping nothing that holds a secret."""
+    shutil.rmtree(os.path.join(path, "artifacts"), ignore_errors=True)
+    for name in ("envvars", "passwords", "ssh_key", "cmdline"):
+        env_file = os.path.join(path, "env", name)
+        if os.path.exists(env_file):
+            os.remove(env_file)
+
+
+def files_holding(folder, secret):
+    """Every file under folder whose bytes contain secret."""
+    needle = secret.encode()
+    found = []
+    for parent, _dirs, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(parent, name)
+            if os.path.isfile(path) and not os.path.islink(path):
+                with open(path, "rb") as f:
+                    if needle in f.read():
+                        found.append(path)
+    return found
+
+
+def no_secret_in(events, stdout, secret, name):
     check(secret not in stdout, "job %s: the AccessKey secret is in the job output" % name)
-    check(secret not in events, "job %s: the AccessKey secret is in a job event" % name)
+    check(secret not in json.dumps(events), "job %s: the AccessKey secret is in a job event" % name)
 
 
 def main():
@@ -213,18 +240,18 @@ def main():
         "detach_network_interface_ids": "eni-awx-0001-s1",
         "attach_network_interface_ids": "eni-awx-0001-a, eni-awx-0001-b",
     })
-    result, stdout = run_job(work, "swap-localhost", root, "swap", envvars, extravars)
-    check(result.stats["changed"].get("localhost"), "the swap changed something")
+    stats, stdout, events = run_job(work, "swap-localhost", root, "swap", envvars, extravars)
+    check(stats["changed"].get("localhost"), "the swap changed something")
     check(sim.enis_of(instance) == ["eni-awx-0001-a", "eni-awx-0001-b", "eni-awx-0001-p"], sim.enis_of(instance))
     check(sim.status_of(instance) == "Running", "the instance is running again")
-    no_secret_in(result, stdout, secret, "swap-localhost")
+    no_secret_in(events, stdout, secret, "swap-localhost")
 
     # 2. blank optional answers: nothing to change and no mutating call, whatever form the blank takes,
     # including the null that AWX 24 sends for a blank optional text answer (ansible/awx#16205).
     for blank in ("empty", "omit", "null"):
         before = len(sim.calls())
         extravars = survey_answers(surveys["swap"], {"instance_id": INSTANCES[1]}, blank=blank)
-        result, stdout = run_job(work, "swap-blank-%s" % blank, root, "swap", envvars, extravars)
+        stats, stdout, events = run_job(work, "swap-blank-%s" % blank, root, "swap", envvars, extravars)
         mutating = [call["action"] for call in sim.calls()[before:] if call["mutating"]]
         check(mutating == [], "blank answers (%s) made mutating calls: %s" % (blank, mutating))
 
@@ -243,9 +270,12 @@ def main():
                 "ens_attach_network_interface_ids": "['eni-' ~ ens_instance_name ~ '-a']",
             },
         }, f)
+    # In the work folder rather than a temporary one ansible-runner would leave behind, to be cleaned below.
+    update_dir = os.path.join(work, "inventory-update")
     out, err, rc = ansible_runner.run_command(
         executable_cmd="ansible-inventory", cmdline_args=["-i", source, "--list"], envvars=dict(
-            envvars, ANSIBLE_INVENTORY_UNPARSED_FAILED="true"), quiet=True)
+            envvars, ANSIBLE_INVENTORY_UNPARSED_FAILED="true"), private_data_dir=update_dir, quiet=True)
+    forget_job(update_dir)
     check(rc == 0, "inventory update failed: %s %s" % (out, err))
     listing_text = out[out.index("{"):]
     listing = json.loads(listing_text)
@@ -264,8 +294,8 @@ def main():
 
     before = len(sim.calls())
     extravars = survey_answers(surveys["swap"], {"target_hosts": "ens_status_Running", "batch_size": 2})
-    result, stdout = run_job(work, "swap-inventory", root, "swap", envvars, extravars, inventory=script, forks=5)
-    no_secret_in(result, stdout, secret, "swap-inventory")
+    stats, stdout, events = run_job(work, "swap-inventory", root, "swap", envvars, extravars, inventory=script, forks=5)
+    no_secret_in(events, stdout, secret, "swap-inventory")
     for number, instance in enumerate(INSTANCES[:4], 1):
         expected = sorted(["eni-awx-%04d-p" % number, "eni-awx-%04d-a" % number])
         check(sim.enis_of(instance) == expected, "%s has %s" % (instance, sim.enis_of(instance)))
@@ -282,6 +312,10 @@ def main():
           "the second batch started before the first was back: %s" % power)
     check(max(positions[("StopInstance", i)] for i in first) < min(positions[("StartInstance", i)] for i in first),
           "the first batch's windows do not overlap: %s" % power)
+    # Nothing the jobs and the inventory update left in the work folder holds the secret.
+    leaks = files_holding(work, secret)
+    check(leaks == [], "files under %s still hold the AccessKey secret: %s" % (work, leaks))
+    print("--- no file under %s holds the AccessKey secret" % work)
     print("--- AWX runner test passed")
 
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# A play killed right after the instance was stopped, then run again: it converges, instance Running.
+# A swap killed right after its detach, then run again: the rerun finishes it from the journal, instance Running.
+# Then a swap killed the same way, rerun asking only for the attach: the rerun puts the detached ENI back.
 set -eux
 config="$(cd ../.. && pwd)/integration_config.yml"
 url="$(sed -n 's/^ens_sim_url: *//p' "${config}" | tr -d "\"'")"
@@ -9,35 +10,52 @@ status() {  # status of a resource in the simulator, by id
     "${py}" sim.py "${url}" GET state | "${py}" -c \
         "import json,sys; s=json.load(sys.stdin); r={**s['instances'], **s['network_interfaces']}['$1']; print(r['Status'], r.get('InstanceId', ''))"
 }
-"${py}" sim.py "${url}" POST reset fleet.json > /dev/null
 
-run_attach() {
-    ansible-playbook alibabacloud.ens.attach -i "${INVENTORY_PATH}" -e "@${config}" \
-        -e instance_id=i-kill-1 -e network_interface_ids=eni-kill-new -e "eni_change_journal_dir=${journal_dir}"
+run_swap() {  # run_swap DETACH ATTACH
+    ansible-playbook alibabacloud.ens.swap -i "${INVENTORY_PATH}" -e "@${config}" -e instance_id=i-kill-1 \
+        -e "detach_network_interface_ids=$1" -e "attach_network_interface_ids=$2" -e "eni_change_journal_dir=${journal_dir}"
 }
 
-# First run, in its own process group, killed with SIGKILL as soon as the instance is Stopped.
-setsid bash -c "$(declare -f run_attach); INVENTORY_PATH='${INVENTORY_PATH}' config='${config}' journal_dir='${journal_dir}' run_attach" \
-    > "${journal_dir}.first.log" 2>&1 &
-first=$!
-for _ in $(seq 1 300); do
-    [ "$(status i-kill-1)" = "Stopped i-kill-1" ] && break
-    sleep 0.05
-done
-kill -9 -- "-${first}"
-wait "${first}" || true
-[ "$(status i-kill-1)" = "Stopped i-kill-1" ]              # the kill left the instance stopped
-[ -f "${journal_dir}/i-kill-1.json" ]                # and the window's journal behind
-grep -q '"previous_status": "Running"' "${journal_dir}/i-kill-1.json"
+# Swap eni-kill-old for eni-kill-new in its own process group, killed with SIGKILL as soon as the detach is done.
+kill_after_detach() {
+    setsid bash -c "$(declare -f run_swap); INVENTORY_PATH='${INVENTORY_PATH}' config='${config}' journal_dir='${journal_dir}' \
+        run_swap eni-kill-old eni-kill-new" > "${journal_dir}.$1.log" 2>&1 &
+    local first=$!
+    for _ in $(seq 1 600); do
+        [ "$(status eni-kill-old)" = "Available " ] && break
+        sleep 0.05
+    done
+    kill -9 -- "-${first}"
+    wait "${first}" || true
+    [ "$(status eni-kill-old)" = "Available " ]              # the kill came after the detach
+    [ "$(status i-kill-1)" = "Stopped i-kill-1" ]             # and left the instance stopped
+    [ "$(status eni-kill-new)" != "InUse i-kill-1" ]          # before the attach was done
+    # The window's journal is behind, with what the rerun needs.
+    "${py}" -c "import json,sys; j=json.load(open(sys.argv[1])); assert j == {'instance_id': 'i-kill-1', 'previous_status': 'Running',
+        'to_detach': ['eni-kill-old'], 'to_attach': ['eni-kill-new']}, j" "${journal_dir}/i-kill-1.json"
+    # Wait for anything the killed run's module had already sent to settle.
+    sleep 2.5
+}
 
-# Wait for anything the killed run's module had already sent to settle, then run again.
-sleep 2.5
-run_attach
+# 1. The rerun asks for the same swap: it finishes it.
+"${py}" sim.py "${url}" POST reset fleet.json > /dev/null
+kill_after_detach first
+run_swap eni-kill-old eni-kill-new
 [ "$(status i-kill-1)" = "Running i-kill-1" ]
 [ "$(status eni-kill-new)" = "InUse i-kill-1" ]
+[ "$(status eni-kill-old)" = "Available " ]
 [ ! -e "${journal_dir}/i-kill-1.json" ]              # closed once the instance was back
 
 # A third run has nothing to do: no stop, no start.
 "${py}" sim.py "${url}" POST calls/clear > /dev/null
-run_attach
+run_swap eni-kill-old eni-kill-new
 "${py}" sim.py "${url}" GET calls | "${py}" -c "import json,sys; c=json.load(sys.stdin); assert c['mutating'] == 0, c['counts']"
+
+# 2. The rerun asks only to attach eni-kill-new: the ENI the killed window detached is attached again.
+"${py}" sim.py "${url}" POST reset fleet.json > /dev/null
+kill_after_detach second
+run_swap "" eni-kill-new
+[ "$(status i-kill-1)" = "Running i-kill-1" ]
+[ "$(status eni-kill-new)" = "InUse i-kill-1" ]
+[ "$(status eni-kill-old)" = "InUse i-kill-1" ]
+[ ! -e "${journal_dir}/i-kill-1.json" ]

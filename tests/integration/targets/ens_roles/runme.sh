@@ -3,7 +3,10 @@
 set -eux
 config="$(cd ../.. && pwd)/integration_config.yml"
 export ANSIBLE_ROLES_PATH=..
-# A journal folder of this run's own: one left in ~/.ansible by another run must not steer these cases.
-journal="eni_change_journal_dir=${OUTPUT_DIR:-$(mktemp -d)}/journal-$$"
-ansible-playbook -i "${INVENTORY_PATH}" -e "@${config}" -e "${journal}" localhost_cases.yml "$@"
-ansible-playbook -i fleet_inventory.yml -e "@${config}" -e "${journal}" --forks 5 fleet_cases.yml "$@"
+# Journal folders of this run's own: one left in ~/.ansible by another run must not steer these cases.
+root="${OUTPUT_DIR:-$(mktemp -d)}/roles-$$"
+mkdir -p "${root}"
+ansible-playbook -i "${INVENTORY_PATH}" -e "@${config}" -e "journal_root=${root}" localhost_cases.yml "$@"
+ansible-playbook -i "${INVENTORY_PATH}" -e "@${config}" -e "journal_root=${root}" rollback_cases.yml "$@"
+ansible-playbook -i "${INVENTORY_PATH}" -e "@${config}" -e "journal_root=${root}" journal_cases.yml "$@"
+ansible-playbook -i fleet_inventory.yml -e "@${config}" -e "eni_change_journal_dir=${root}/fleet" --forks 5 fleet_cases.yml "$@"
