@@ -49,6 +49,12 @@ if converge -i inventory.yml -e target_hosts=converge_empty -e "converge_report=
 fi
 grep -F '2 host(s) failed: edge-5, edge-6' "${work}/empty.out"
 step empty_refused "${work}/empty.json"
+# In batches of one, the first batch failing whole stops the later ones, as in the other playbooks.
+if converge -i inventory.yml -e target_hosts=converge_empty -e batch_size=1 -e "converge_report=${work}/stopped.json" \
+        > "${work}/stopped.out"; then
+    echo "a blank declared set without allow_empty did not fail the run" >&2; exit 1
+fi
+step batch_stopped "${work}/stopped.json"
 converge -i inventory.yml -e target_hosts=converge_empty -e allow_empty=true -e "converge_report=${work}/allowed.json"
 step empty_allowed "${work}/allowed.json"
 
