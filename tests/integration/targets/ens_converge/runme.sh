@@ -61,7 +61,8 @@ step empty_allowed "${work}/allowed.json"
 # 5. The role refuses exclusive mode with eni_change_detach, and an unconfirmed empty set, before any API call.
 ansible-playbook -i "${INVENTORY_PATH}" -e "@${config}" -e "${journal}" role_cases.yml
 
-# 6. The README's compose example: the plugin declares each instance's current set; the fleet is in line.
+# 6. The README's compose example: the plugin declares each instance's current set, sources/host_vars/conv-1.yml
+# declares another set for conv-1, which drifts.
 eval "$(python - "${config}" <<'PY'
 import shlex, sys, yaml
 c = yaml.safe_load(open(sys.argv[1]))
