@@ -18,7 +18,7 @@ description:
   - Fails, listing every problem, when the change cannot succeed. Never makes a mutating call.
   - Reads the ENIs with one API call, and the instance with a second one only when something must change.
   - With O(exclusive=true), O(attach) is the exact set of secondary ENIs the instance must end with (its desired
-    state): the plan also reads the ENIs attached to the instance (C(DescribeNetworkInterfaces) by C(InstanceId))
+    state); the plan also reads the ENIs attached to the instance (C(DescribeNetworkInterfaces) by C(InstanceId))
     and detaches every secondary ENI that is not in O(attach). The primary ENI is never detached. The result
     then carries the instance's RV(current) and RV(desired) sets of secondary ENIs, to show drift.
   - The roles C(alibabacloud.ens.eni_change), C(alibabacloud.ens.eni_attach) and C(alibabacloud.ens.eni_detach)
@@ -46,7 +46,7 @@ options:
     description:
       - Treat O(attach) as the exact set of secondary ENIs the instance must end with, and plan the detach of every
         other secondary ENI attached to it. The instance's primary ENI is never detached.
-      - Cannot be combined with O(detach), which it computes itself: that is refused before any API call.
+      - Cannot be combined with O(detach), which it computes itself; that is refused before any API call.
       - An empty O(attach) then means "no secondary ENI at all", which is refused unless O(allow_empty=true).
     type: bool
     default: false
