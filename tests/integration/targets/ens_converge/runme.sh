@@ -58,6 +58,14 @@ step batch_stopped "${work}/stopped.json"
 converge -i inventory.yml -e target_hosts=converge_empty -e allow_empty=true -e "converge_report=${work}/allowed.json"
 step empty_allowed "${work}/allowed.json"
 
+# A role option given as an extra var that would override the declared set is refused, before any API call.
+step clear
+if converge -i inventory.yml -e target_hosts=edge-2 -e eni_change_exclusive=false -e "converge_report=${work}/override.json" \
+        > "${work}/override.out"; then
+    echo "eni_change_exclusive=false as an extra var did not fail the run" >&2; exit 1
+fi
+step override_refused "${work}/override.json"
+
 # 5. The role refuses exclusive mode with eni_change_detach, and an unconfirmed empty set, before any API call.
 ansible-playbook -i "${INVENTORY_PATH}" -e "@${config}" -e "${journal}" role_cases.yml
 
