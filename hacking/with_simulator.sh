@@ -4,11 +4,13 @@
 # Usage: hacking/with_simulator.sh [--fixture NAME] [--state-dir DIR] -- COMMAND [ARGS...]
 #        hacking/with_simulator.sh [--fixture NAME] [--port N] --foreground
 #
-# Starts `python -m ens_simulator --port 0 --fixture NAME --url-file DIR/sim.url
+# Starts `python -m ens_simulator --port 0 --fixture NAME --read-lag S --url-file DIR/sim.url
 # --pid-file DIR/sim.pid` in the background, waits for the URL file, exports
 # ENS_SIM_URL=<url> and runs COMMAND.  The simulator is always stopped afterwards and
 # COMMAND's exit status is returned.  --foreground prints the URL and keeps serving until
 # interrupted.  Proxy variables are cleared so loopback traffic never goes through a proxy.
+# The simulator runs with a read-after-write lag of ENS_SIM_READ_LAG seconds (default 0.5, as a real
+# cloud's reads lag its writes); ENS_SIM_READ_LAG=0 turns it off.
 set -euo pipefail
 
 src="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
@@ -17,6 +19,7 @@ fixture=default
 port=0
 state_dir="${ENS_BUILD_DIR:-$src/.build}"
 foreground=false
+read_lag="${ENS_SIM_READ_LAG:-0.5}"
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -48,7 +51,7 @@ log_file="$state_dir/sim.log"
 rm -f "$url_file" "$pid_file"
 
 PYTHONPATH="$src/tests/simulator${PYTHONPATH:+:$PYTHONPATH}" \
-    "$py" -m ens_simulator --port "$port" --fixture "$fixture" \
+    "$py" -m ens_simulator --port "$port" --fixture "$fixture" --read-lag "$read_lag" \
     --url-file "$url_file" --pid-file "$pid_file" >"$log_file" 2>&1 </dev/null &
 sim_pid=$!
 
@@ -92,7 +95,7 @@ IFS= read -r ENS_SIM_URL < "$url_file" || true
 export ENS_SIM_URL
 
 if $foreground; then
-    echo "ENS simulator (fixture '$fixture') serving at $ENS_SIM_URL  (pid $sim_pid, log $log_file)"
+    echo "ENS simulator (fixture '$fixture', read lag ${read_lag}s) serving at $ENS_SIM_URL  (pid $sim_pid, log $log_file)"
     echo "Press Ctrl-C to stop."
     # tail in the background: `wait` returns at once when a trapped signal arrives.
     tail -n +1 -f "$log_file" --pid="$sim_pid" &
@@ -103,7 +106,7 @@ if $foreground; then
     exit $rc
 fi
 
-echo "ENS simulator (fixture '$fixture') serving at $ENS_SIM_URL (pid $sim_pid)"
+echo "ENS simulator (fixture '$fixture', read lag ${read_lag}s) serving at $ENS_SIM_URL (pid $sim_pid)"
 set +e
 "$@"
 rc=$?

@@ -7,7 +7,10 @@
 from __future__ import annotations
 
 from ansible_collections.alibabacloud.ens.plugins.module_utils._base import EnsInputError, EnsModule, check_ids, to_snake
-from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import EnsError
+from ansible_collections.alibabacloud.ens.plugins.module_utils._client import STATE_CONFLICT_CODES
+from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import EnsApiError, EnsError
+from ansible_collections.alibabacloud.ens.plugins.module_utils._power import KNOWN_INSTANCE_STATUSES, stuck_rule
+from ansible_collections.alibabacloud.ens.plugins.module_utils._waiter import READ_LAG_GRACE_SECONDS, AcceptedCall
 
 ATTACH = "attach"
 DETACH = "detach"
@@ -23,6 +26,7 @@ SKIP = "skip"                    # detach: attached to another instance than the
 TARGET_STATUS = {ATTACH: "InUse", DETACH: "Available"}
 TRANSITIONAL_STATUS = {ATTACH: "Attaching", DETACH: "Detaching"}
 SOURCE_STATUS = {ATTACH: "Available", DETACH: "InUse"}        # where the API accepts the call
+API_ACTION = {ATTACH: "AttachNetworkInterface", DETACH: "DetachNetworkInterface"}
 SETTLING_STATUS = {ATTACH: "Detaching", DETACH: "Attaching"}  # the opposite change, still under way
 KNOWN_ENI_STATUSES = frozenset(("Available", "Attaching", "InUse", "Detaching", "Deleting"))
 ROLE_HINT = {
@@ -148,10 +152,16 @@ def check_attach_instance(plan, instance, request_id=None, require_stopped=True,
     if instance is None:
         plan.add_problem(instance_id, "the instance does not exist", "InstanceNotFound", request_id)
         return
-    if require_stopped and instance.get("Status") != "Stopped":
+    status = instance.get("Status")
+    stuck = stuck_rule(status)
+    if stuck:
+        plan.add_problem(instance_id, stuck, "InvalidOperation.InvalidEnsStatus", request_id)
+    elif require_stopped and status != "Stopped":
         plan.add_problem(instance_id, "the instance is %s; attaching an ENI needs it Stopped: stop it with "
-                         "alibabacloud.ens.ens_instance_power, or %s" % (instance.get("Status"), ROLE_HINT[ATTACH]),
+                         "alibabacloud.ens.ens_instance_power, or %s" % (status, ROLE_HINT[ATTACH]),
                          "InvalidOperation.InvalidEnsStatus", request_id)
+    elif status not in KNOWN_INSTANCE_STATUSES:
+        plan.warnings.append(unknown_instance_status(instance_id, status))
     region = instance.get("EnsRegionId")
     network = (instance.get("NetworkAttributes") or {}).get("NetworkId")
     for eni_id in plan.changes:
@@ -200,42 +210,116 @@ def check_detach_instances(plan, instances, request_id=None, require_stopped=Tru
     for eni_id in plan.changes:
         owner = plan.enis[eni_id].get("InstanceId")
         instance = instances.get(owner)
+        stuck = stuck_rule(instance.get("Status"), "its instance %s" % owner) if instance else None
         if instance is None:
             plan.add_problem(eni_id, "its instance %s does not exist" % owner, "InstanceNotFound", request_id)
+        elif stuck:
+            plan.add_problem(eni_id, stuck, "InvalidOperation.InvalidEnsStatus", request_id)
         elif require_stopped and instance.get("Status") != "Stopped":
             plan.add_problem(eni_id, "its instance %s is %s; detaching needs it Stopped: stop it with "
                              "alibabacloud.ens.ens_instance_power, or %s" % (owner, instance.get("Status"), ROLE_HINT[DETACH]),
                              "InvalidOperation.InvalidEnsStatus", request_id)
+        elif instance.get("Status") not in KNOWN_INSTANCE_STATUSES:
+            plan.warnings.append(unknown_instance_status(owner, instance.get("Status")))
+
+
+def unknown_instance_status(instance_id, status):
+    return ("instance %s is %s, a status this collection does not know: stopping it waits for it to settle"
+            % (instance_id, status))
+
+
+class _Deferred:
+    """Why an ENI's call is still to be made: not due yet, or put off by a refusal or throttling."""
+
+    def __init__(self, error=None, explained=True, since=None):
+        self.error = error          # the state refusal or throttling that put the call off, if any
+        self.explained = explained  # a change under way accounts for the refusal: make the call again once it settles
+        self.since = since          # when the refusal came
+
+    @property
+    def refused(self):
+        return self.error is not None and self.error.code in STATE_CONFLICT_CODES
 
 
 class EniExecution:
-    """Runs a plan: the calls back to back, then one wait loop reading every ENI with one call per poll."""
+    """Runs a plan: the calls back to back, then one wait loop reading every ENI with one call per poll.
 
-    def __init__(self, plan, api, record, waiter, wait):
+    After an accepted call, a read still showing the ENI's source status is "not yet" for READ_LAG_GRACE_SECONDS
+    (reads may lag the call). A call refused for state while another ENI operation of this run on the same
+    instance is under way is made again once that settles, one at a time on that instance from then on; a
+    throttled call is made again at the next poll.
+    """
+
+    def __init__(self, plan, api, record, waiter, wait, warn=None):
         self.plan = plan
         self.api = api
         self.record = record
         self.waiter = waiter
+        self.clock = waiter.clock
         self.wait = wait
-        self.called = set()
+        self.warn = warn or (lambda message: None)
         self.current = dict(plan.enis)
+        self.accepted = {}   # ENI id -> AcceptedCall
+        self.to_call = {}    # ENI id -> _Deferred: its call is still to be made
+        self.serial = set()  # instances that refused a second ENI operation while one was under way
+        self.warned = set()
+
+    def _instance_of(self, eni_id):
+        """The instance the ENI's call is about (whose other ENI operations can conflict with it)."""
+        if self.plan.operation == ATTACH:
+            return self.plan.instance_id
+        return self.plan.enis[eni_id].get("InstanceId")
+
+    def _in_flight(self, instance_id):
+        """ENIs of this run with a change under way on the instance: an accepted call whose result no read has
+        shown yet, or a transition found under way."""
+        target = TARGET_STATUS[self.plan.operation]
+        busy = []
+        for eni_id in sorted(self.plan.steps):
+            status = (self.current.get(eni_id) or {}).get("Status")
+            if self._instance_of(eni_id) == instance_id and status and (
+                    status in ("Attaching", "Detaching") or (eni_id in self.accepted and status != target)):
+                busy.append(eni_id)
+        return busy
+
+    def _may_call(self, eni_id):
+        instance_id = self._instance_of(eni_id)
+        return instance_id not in self.serial or not self._in_flight(instance_id)
 
     def _call(self, eni_id):
+        """Make the ENI's call; a state refusal or throttling puts it off (to_call). True when accepted."""
         plan = self.plan
         eni = self.current[eni_id]
-        if plan.operation == ATTACH:
-            request_id = self.api.attach_network_interface(plan.instance_id, eni_id)
-            owner = plan.instance_id
-        else:
-            owner = eni.get("InstanceId")
-            request_id = self.api.detach_network_interface(eni_id, owner)
+        busy = bool(self._in_flight(self._instance_of(eni_id)))
+        try:
+            if plan.operation == ATTACH:
+                owner = plan.instance_id
+                request_id = self.api.attach_network_interface(owner, eni_id)
+            else:
+                owner = eni.get("InstanceId")
+                request_id = self.api.detach_network_interface(eni_id, owner)
+        except EnsApiError as error:
+            if error.code in STATE_CONFLICT_CODES:
+                if busy:
+                    self.serial.add(self._instance_of(eni_id))
+                self.to_call[eni_id] = _Deferred(error, explained=busy, since=self.clock())
+                return False
+            if error.transient and not error.maybe_applied:
+                self.to_call[eni_id] = _Deferred(error)
+                return False
+            raise
+        self.to_call.pop(eni_id, None)
         self.record(request_id)
-        self.called.add(eni_id)
+        self.accepted[eni_id] = AcceptedCall(API_ACTION[plan.operation], request_id, self.clock(), SOURCE_STATUS[plan.operation])
         # Until the next read, the ENI stands where an accepted call puts it.
         self.current[eni_id] = dict(eni, Status=TRANSITIONAL_STATUS[plan.operation], InstanceId=owner)
+        return True
 
-    def _settled(self, eni_id):
-        """True when the ENI needs nothing more from this run; raises when it went somewhere unexpected."""
+    def _evaluate(self, eni_id):
+        """After a read: True when the ENI needs nothing more, False to wait, CALL when its call is due now.
+
+        Raises when the ENI went somewhere the plan did not expect.
+        """
         plan = self.plan
         operation = plan.operation
         eni = self.current.get(eni_id)
@@ -246,41 +330,99 @@ class EniExecution:
             raise EnsUnexpectedState("%s was taken by instance %s while waiting to attach it to %s"
                                      % (eni_id, owner, plan.instance_id))
         if status == TARGET_STATUS[operation]:
+            self.to_call.pop(eni_id, None)
             return True
-        if status == TRANSITIONAL_STATUS[operation]:
-            return not self.wait
-        awaiting_call = plan.steps[eni_id] == WAIT_THEN_CALL and eni_id not in self.called
-        if awaiting_call and status == SOURCE_STATUS[operation]:
-            self._call(eni_id)
-            return not self.wait
-        if awaiting_call and status == SETTLING_STATUS[operation]:
-            return False
+        call = self.accepted.get(eni_id)
+        deferred = self.to_call.get(eni_id)
+        if call is not None:
+            if status == TRANSITIONAL_STATUS[operation]:
+                call.progressed = True
+                return not self.wait
+            if status == call.source_status and not call.progressed:
+                if call.lagging(self.clock()):
+                    return False
+                raise EnsUnexpectedState(
+                    "%s is still %s: %s, but the change never showed: the %s did not take effect"
+                    % (eni_id, status, call.describe(self.clock()), operation))
+        elif deferred is not None:
+            if status == SOURCE_STATUS[operation]:
+                if deferred.refused and not deferred.explained and not self._in_flight(self._instance_of(eni_id)):
+                    # Reads lagging a change someone else just made would explain the refusal: give them the grace period.
+                    if self.clock() - deferred.since < READ_LAG_GRACE_SECONDS:
+                        return False
+                    error = deferred.error
+                    error.message += ("; %d s of reads after the refusal still show %s %s and no other ENI operation "
+                                      "of this run under way on instance %s"
+                                      % (READ_LAG_GRACE_SECONDS, eni_id, status, self._instance_of(eni_id)))
+                    error.args = (error.message,)
+                    raise error
+                return CALL
+            if status in (TRANSITIONAL_STATUS[operation], SETTLING_STATUS[operation]):
+                deferred.explained = True  # a change is under way on the ENI itself
+                return False
         if status not in KNOWN_ENI_STATUSES:
-            return False  # a status we do not know is still changing, never done
+            if (eni_id, status) not in self.warned:
+                self.warned.add((eni_id, status))
+                self.warn("%s is %s, a status this collection does not know: waiting for it to settle" % (eni_id, status))
+            return False
+        done = "%s call was accepted (request id %s)" % (call.action, call.request_id or "none") if call else "call was not made yet"
         raise EnsUnexpectedState(
-            "%s is %s%s, it was to become %s%s: the %s did not complete"
+            "%s is %s%s, it was to become %s%s: the %s; the %s did not complete"
             % (eni_id, status, " on %s" % owner if owner else "", TARGET_STATUS[operation],
-               " on %s" % plan.instance_id if operation == ATTACH else "", operation))
+               " on %s" % plan.instance_id if operation == ATTACH else "", done, operation))
 
     def _poll(self, pending):
-        found = dict((eni["NetworkInterfaceId"], eni) for eni in self.api.describe_network_interfaces(sorted(pending)))
-        for eni_id in pending:
+        # ENIs whose call is put off are held back by this run's other operations on their instance: read those too.
+        held = set(self._instance_of(eni_id) for eni_id in self.to_call)
+        watched = set(eni_id for instance_id in held for eni_id in self._in_flight(instance_id))
+        wanted = sorted(pending | watched)
+        found = dict((eni["NetworkInterfaceId"], eni) for eni in self.api.describe_network_interfaces(wanted))
+        for eni_id in wanted:
             self.current[eni_id] = found.get(eni_id)
-        pending.difference_update([eni_id for eni_id in sorted(pending) if self._settled(eni_id)])
+        verdicts = dict((eni_id, self._evaluate(eni_id)) for eni_id in sorted(pending))
+        for eni_id in self.plan.requested_ids:
+            if verdicts.get(eni_id) == CALL and self._may_call(eni_id):
+                verdicts[eni_id] = self._call(eni_id) and not self.wait
+        pending.difference_update([eni_id for eni_id, verdict in verdicts.items() if verdict is True])
         return not pending
 
     def describe_pending(self, pending):
-        return ", ".join("%s is %s" % (eni_id, (self.current.get(eni_id) or {}).get("Status", "gone"))
-                         for eni_id in sorted(pending))
+        now = self.clock()
+        parts = []
+        for eni_id in sorted(pending):
+            eni = self.current.get(eni_id)
+            status = (eni or {}).get("Status", "gone")
+            notes = []
+            if eni and status not in KNOWN_ENI_STATUSES:
+                notes.append("a status this collection does not know")
+            if eni_id in self.accepted:
+                call = self.accepted[eni_id]
+                notes.append(call.describe(now) + ("" if call.progressed else "; no read has shown the change yet"))
+            deferred = self.to_call.get(eni_id)
+            if deferred is not None and deferred.refused:
+                notes.append("its %s call was refused with %s (request id %s); waiting for the change under way to settle"
+                             % (self.plan.operation, deferred.error.code, deferred.error.request_id or "none"))
+            elif deferred is not None and deferred.error is not None:
+                notes.append("its last %s call was throttled (%s)" % (self.plan.operation, deferred.error.code))
+            elif deferred is not None and self._instance_of(eni_id) in self.serial:
+                notes.append("waiting for its turn: instance %s takes one ENI operation at a time" % self._instance_of(eni_id))
+            elif deferred is not None:
+                notes.append("its %s call waits for it to be %s" % (self.plan.operation, SOURCE_STATUS[self.plan.operation]))
+            parts.append("%s is %s%s" % (eni_id, status, " (%s)" % "; ".join(notes) if notes else ""))
+        return ", ".join(parts)
 
     def run(self):
         """Make the planned calls and wait; returns the ENIs as they stand at the end, in the order asked."""
         plan = self.plan
         for eni_id in plan.requested_ids:
-            if plan.steps.get(eni_id) == CALL:
+            step = plan.steps.get(eni_id)
+            if step == CALL and self._may_call(eni_id):
                 self._call(eni_id)
-        waiting_steps = (WAIT, CALL, WAIT_THEN_CALL) if self.wait else (WAIT_THEN_CALL,)
-        pending = set(eni_id for eni_id in plan.requested_ids if plan.steps.get(eni_id) in waiting_steps)
+            elif step in (CALL, WAIT_THEN_CALL):
+                self.to_call[eni_id] = _Deferred()
+        waiting_steps = (WAIT, CALL, WAIT_THEN_CALL) if self.wait else ()
+        pending = set(eni_id for eni_id in plan.requested_ids
+                      if eni_id in self.to_call or plan.steps.get(eni_id) in waiting_steps)
         if pending:
             what = "ENIs to be InUse on instance %s" % plan.instance_id if plan.operation == ATTACH else "ENIs to be Available"
             with self.api.polling():
@@ -336,7 +478,7 @@ class EniChangeModule(EnsModule):
             self.result["changed"] = plan.changed
             final = [plan.predicted(eni_id) for eni_id in eni_ids]
         else:
-            execution = EniExecution(plan, self.api, self.record, self.waiter(), params["wait"])
+            execution = EniExecution(plan, self.api, self.record, self.waiter(), params["wait"], warn=self.module.warn)
             final = execution.run()
         self.result["network_interfaces"] = [to_snake(eni) for eni in final]
         if self.module._diff:  # pylint: disable=protected-access

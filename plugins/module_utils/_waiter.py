@@ -23,6 +23,10 @@ EARLY_SECONDS = 10.0
 LATE_GROWTH_PER_SECOND = 0.25
 MAX_POLL_INTERVAL_SECONDS = 3.5
 JITTER_FRACTION = 0.15
+# How long a resource may still show the status it had before an accepted call (read-after-write lag)
+# before the call counts as not taken: about 27 polls, ten times the few seconds an eventually consistent
+# read usually lags, a tenth of the default wait_timeout (300 s / 600 s) that a call which never took would cost.
+READ_LAG_GRACE_SECONDS = 30.0
 
 
 class EnsWaitTimeout(EnsError):
@@ -55,17 +59,45 @@ class GrowingPollInterval:
     def interval(self, waited):
         return self.base_interval(waited) * random.uniform(1.0 - self.jitter, 1.0)
 
-    def __call__(self, retry_state):
-        waited = retry_state.seconds_since_start
+    def after(self, waited):
+        """How long to sleep after `waited` seconds: the next interval, cut short at the deadline."""
         return max(0.0, min(self.interval(waited), self.timeout - waited))
+
+    def __call__(self, retry_state):
+        return self.after(retry_state.seconds_since_start)
+
+
+class AcceptedCall:
+    """A mutating call the API accepted, whose effect reads may not show yet (read-after-write lag)."""
+
+    def __init__(self, action, request_id, accepted_at, source_status):
+        self.action = action
+        self.request_id = request_id
+        self.accepted_at = accepted_at
+        self.source_status = source_status
+        self.progressed = False  # a read has shown the resource past its source status since the call
+
+    def age(self, now):
+        return max(0.0, now - self.accepted_at)
+
+    def lagging(self, now, grace=READ_LAG_GRACE_SECONDS):
+        """Whether reads still showing the source status may just be stale: within the grace period."""
+        return not self.progressed and self.age(now) < grace
+
+    def describe(self, now):
+        return "the %s call was accepted %.0f s ago (request id %s)" % (self.action, self.age(now), self.request_id or "none")
 
 
 class Waiter:
-    """Calls `poll` until it returns True; a transient API error in a poll means "not yet"."""
+    """Calls `poll` until it returns True; a transient API error in a poll means "not yet".
 
-    def __init__(self, timeout, sleep=None):
+    `sleep` and `clock` (monotonic seconds) are injectable so that tests run a long wait in no time.
+    """
+
+    def __init__(self, timeout, sleep=None, clock=None):
         self.timeout = max(0, timeout)
         self.sleep = sleep or time.sleep
+        self.clock = clock or time.monotonic
         self.polls = 0
         self.last_error = None
 
@@ -86,10 +118,12 @@ class Waiter:
             self.last_error = None
             return bool(done)
 
+        started = self.clock()
+        interval = GrowingPollInterval(self.timeout)
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_result(lambda done: not done),
-            wait=GrowingPollInterval(self.timeout),
-            stop=tenacity.stop_after_delay(self.timeout),
+            wait=lambda retry_state: interval.after(self.clock() - started),
+            stop=lambda retry_state: self.clock() - started >= self.timeout,
             sleep=self.sleep,
             reraise=True,
         )

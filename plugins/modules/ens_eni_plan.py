@@ -274,7 +274,7 @@ class EnsEniPlan(EnsModule):
                 "Cannot change the ENIs of instance %s; nothing was stopped or changed: %s"
                 % (instance_id, "; ".join(str(problem) for problem in problems)),
                 errors=[problem.as_dict() for problem in problems])
-        for warning in detach_plan.warnings:
+        for warning in dict.fromkeys(detach_plan.warnings + attach_plan.warnings):
             self.module.warn(warning)
         self.result.update(
             needs_change=bool(detach_plan.changes or attach_plan.changes),

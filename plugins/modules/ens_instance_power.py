@@ -175,6 +175,7 @@ from ansible_collections.alibabacloud.ens.plugins.module_utils._power import (
     KNOWN_INSTANCE_STATUSES,
     TARGET_STATUS,
     PowerExecution,
+    stuck_rule,
     will_change,
 )
 
@@ -206,6 +207,11 @@ class EnsInstancePower(EnsModule):
                            error_code="InstanceNotFound",
                            request_id=self.api.last_request_id.get("DescribeInstances"))
         before = dict((instance_id, found[instance_id].get("Status")) for instance_id in instance_ids)
+        stuck = ["%s: %s" % (instance_id, stuck_rule(status)) for instance_id, status in before.items() if stuck_rule(status)]
+        if stuck:
+            raise EnsError("Cannot bring the instances to %s; no change was made: %s (IncorrectInstanceStatus)"
+                           % (TARGET_STATUS[state], "; ".join(stuck)), error_code="IncorrectInstanceStatus",
+                           request_id=self.api.last_request_id.get("DescribeInstances"))
         if self.check_mode:
             self.result["changed"] = any(will_change(state, status) for status in before.values())
             for instance_id, status in before.items():
@@ -215,7 +221,8 @@ class EnsInstancePower(EnsModule):
             final = [dict(found[instance_id], Status=TARGET_STATUS[state]) for instance_id in instance_ids]
         else:
             execution = PowerExecution(self.api, self.record, self.waiter(), state, params["force_stop"],
-                                       params["wait"], [found[instance_id] for instance_id in instance_ids])
+                                       params["wait"], [found[instance_id] for instance_id in instance_ids],
+                                       warn=self.module.warn)
             final = execution.run(instance_ids)
         self.result["instances"] = [dict(to_snake(item), previous_status=before[item["InstanceId"]]) for item in final]
         if self.module._diff:  # pylint: disable=protected-access

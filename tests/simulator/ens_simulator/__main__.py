@@ -50,6 +50,8 @@ def build_parser():
     parser.add_argument('--fixture', default='default', help='fixture file path or name in tests/simulator/fixtures (default: default)')
     parser.add_argument('--transition-seconds', type=float, default=None, help='attach/detach/stop/start transition time in seconds')
     parser.add_argument('--faults', default=None, help='fault configuration as inline JSON or a JSON file')
+    parser.add_argument('--behaviours', default=None, help='real-cloud behaviours (read_lag, rate_limits, ...) as inline JSON or a JSON file')
+    parser.add_argument('--read-lag', type=float, default=None, help='read-after-write lag in seconds (overrides behaviours.read_lag)')
     parser.add_argument('--url-file', default=None, help='write the URL to this file once listening')
     parser.add_argument('--pid-file', default=None, help='write the process ID to this file')
     parser.add_argument('--call-log', default=None, help='append every API call as a JSON line to this file')
@@ -63,8 +65,11 @@ def main(argv=None):
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
                         format='%(asctime)s ens_simulator %(message)s')
     try:
+        behaviours = _json_option(args.behaviours)
+        if args.read_lag is not None:
+            behaviours = dict(behaviours or {}, read_lag=args.read_lag)
         simulator = Simulator(fixture=args.fixture, transition_seconds=args.transition_seconds,
-                              faults=_json_option(args.faults), call_log_path=args.call_log)
+                              faults=_json_option(args.faults), call_log_path=args.call_log, behaviours=behaviours)
     except (FixtureError, ValueError, OSError) as exc:
         sys.stderr.write('ens_simulator: %s\n' % exc)
         return 2

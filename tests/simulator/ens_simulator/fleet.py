@@ -10,6 +10,8 @@ import copy
 import json
 import os
 
+from .behaviours import normalize_behaviours
+
 FIXTURES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'fixtures')
 
 DEFAULT_TRANSITION_SECONDS = {'attach': 0.2, 'detach': 0.2, 'stop': 0.2, 'start': 0.2}
@@ -38,7 +40,8 @@ DEFAULT_CREDENTIALS = [
     },
 ]
 
-FIXTURE_KEYS = frozenset(('credentials', 'transition_seconds', 'instances', 'network_interfaces', 'generate', 'limits', 'description'))
+FIXTURE_KEYS = frozenset(('credentials', 'transition_seconds', 'instances', 'network_interfaces', 'generate', 'limits', 'description',
+                          'behaviours'))
 
 GENERATE_KEYS = frozenset((
     'instances', 'free_enis_per_instance', 'secondary_enis_per_instance', 'ens_region_id', 'network_id',
@@ -260,7 +263,13 @@ def expand_fixture(fixture=None):
         enis.extend(gen_enis)
     limits = {'enis_per_instance': 10}
     limits.update(data.get('limits') or {})
+    behaviours = data.get('behaviours')
+    try:
+        normalize_behaviours(behaviours)
+    except ValueError as exc:
+        raise FixtureError('fixture behaviours: %s' % exc) from exc
     return {
+        'behaviours': copy.deepcopy(behaviours),
         'credentials': normalize_credentials(data.get('credentials')),
         'transition_seconds': normalize_transition_seconds(data.get('transition_seconds')),
         'limits': limits,

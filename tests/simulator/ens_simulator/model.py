@@ -18,12 +18,15 @@ import time
 from .fleet import FixtureError, expand_fixture, normalize_transition_seconds, sequential_ip
 
 ENI_STATUSES = ('Available', 'Attaching', 'InUse', 'Detaching', 'Deleting')
-INSTANCE_STATUSES = ('Running', 'Stopping', 'Stopped', 'Starting', 'Expired')
+# Creating ends in Running; Expired (only a renewal clears it) and Releasing (then the instance is gone) never end usable
+INSTANCE_STATUSES = ('Creating', 'Running', 'Stopping', 'Stopped', 'Starting', 'Expired', 'Releasing')
 ATTACHED_STATUSES = ('Attaching', 'InUse', 'Detaching')
 
-# transient status -> (natural target, transition kind); a target of None removes the resource
+# transient status -> (natural target, transition kind); a target of None removes the resource; a kind of None
+# means no configured time: the step happens only after an explicit TransitionRemaining
 ENI_TRANSITIONS = {'Attaching': ('InUse', 'attach'), 'Detaching': ('Available', 'detach'), 'Deleting': (None, 'detach')}
-INSTANCE_TRANSITIONS = {'Stopping': ('Stopped', 'stop'), 'Starting': ('Running', 'start')}
+INSTANCE_TRANSITIONS = {'Stopping': ('Stopped', 'stop'), 'Starting': ('Running', 'start'), 'Creating': ('Running', 'start'),
+                        'Releasing': (None, None)}
 
 MAX_IDS_PER_FILTER = 100
 DEFAULT_PAGE_SIZE = 10
@@ -203,6 +206,9 @@ class EnsModel:
         self.credentials = []
         self.limits = {'enis_per_instance': 10}
         self.transition_seconds = normalize_transition_seconds(None)
+        self.fixture_behaviours = None
+        self.one_eni_operation_per_instance = False
+        self.stale_views = None  # a behaviours.StaleViews while read-after-write lag is on
         self._pending = {}
         self._ip_counter = 0
         self.load(fixture, transition_seconds)
@@ -214,7 +220,8 @@ class EnsModel:
         data = expand_fixture(fixture)
         transitions = normalize_transition_seconds(transition_seconds, data['transition_seconds'])
         with self.lock:
-            saved = (self.instances, self.enis, self._pending, self._ip_counter, self.credentials, self.limits, self.transition_seconds)
+            saved = (self.instances, self.enis, self._pending, self._ip_counter, self.credentials, self.limits, self.transition_seconds,
+                     self.fixture_behaviours)
             now = self.clock()
             self.instances = {}
             self.enis = {}
@@ -222,6 +229,7 @@ class EnsModel:
             self._ip_counter = 0
             self.credentials = data['credentials']
             self.limits = data['limits']
+            self.fixture_behaviours = data['behaviours']
             self.transition_seconds = transitions
             try:
                 for entry in data['instances']:
@@ -230,7 +238,8 @@ class EnsModel:
                     self._add_eni(entry, now)
                 self._check_consistency()
             except (FixtureError, TypeError, ValueError):
-                (self.instances, self.enis, self._pending, self._ip_counter, self.credentials, self.limits, self.transition_seconds) = saved
+                (self.instances, self.enis, self._pending, self._ip_counter, self.credentials, self.limits, self.transition_seconds,
+                 self.fixture_behaviours) = saved
                 raise
 
     def set_transition_seconds(self, value):
@@ -338,6 +347,9 @@ class EnsModel:
             self._pending.pop((resource.kind, resource.id), None)
             return
         next_status, kind = target
+        if remaining is None and kind is None:
+            self._pending.pop((resource.kind, resource.id), None)
+            return
         delay = self.transition_seconds[kind] if remaining is None else float(remaining)
         resource.schedule([(delay, next_status)], now)
         self._pending[(resource.kind, resource.id)] = resource
@@ -353,7 +365,7 @@ class EnsModel:
                 while resource.queue and resource.queue[0][0] <= now:
                     due, status = resource.queue.pop(0)
                     if status is None:
-                        self._remove(resource)
+                        self._remove(resource, due)
                         break
                     resource.set_status(status, due)
                     if resource.kind == 'eni' and status == 'Available':
@@ -362,11 +374,22 @@ class EnsModel:
                     self._pending.pop(key, None)
             return now
 
-    def _remove(self, resource):
+    def _remove(self, resource, now):
         if resource.kind == 'eni':
             self.enis.pop(resource.id, None)
-        else:
-            self.instances.pop(resource.id, None)
+            return
+        # a released instance takes its primary ENI with it; its secondary ENIs are detached
+        self.instances.pop(resource.id, None)
+        for eni in list(self.enis.values()):
+            if eni.attrs['InstanceId'] != resource.id:
+                continue
+            self._pending.pop(('eni', eni.id), None)
+            eni.queue = []
+            if eni.attrs['Type'] == 'Primary':
+                self.enis.pop(eni.id, None)
+            else:
+                eni.attrs['InstanceId'] = ''
+                eni.set_status('Available', now)
 
     def _schedule(self, resource, status, steps, now):
         resource.set_status(status, now)
@@ -394,8 +417,8 @@ class EnsModel:
             index = self.attachment_index()
         return list(index.get(instance_id, []))
 
-    def render_eni(self, eni):
-        """Return the API representation of an ENI."""
+    def render_eni(self, eni, stale=None):
+        """Return the API representation of an ENI (``stale``: the lagging ``{"Status", "InstanceId"}`` a read shows)."""
         attrs = eni.attrs
         body = {
             'NetworkInterfaceId': eni.id,
@@ -415,10 +438,12 @@ class EnsModel:
             'PrivateIpSets': {'PrivateIpSet': [{'PrivateIpAddress': attrs['PrimaryIp'], 'Primary': True}]},
             'Ipv6Sets': {'Ipv6Set': [{'Ipv6Address': address} for address in attrs['Ipv6Addresses']]},
         }
+        if stale:
+            body.update(stale)
         return body
 
-    def render_instance(self, instance, index=None):
-        """Return the API representation of an instance (``index`` from :meth:`attachment_index`)."""
+    def render_instance(self, instance, index=None, stale=None):
+        """Return the API representation of an instance (``index`` from :meth:`attachment_index`; ``stale``: lagging fields)."""
         attrs = instance.attrs
         enis = self.attached_enis(instance.id, index)
         ip = attrs.get('PrivateIpAddress')
@@ -458,6 +483,11 @@ class EnsModel:
         for key, value in attrs.items():
             if key not in body and key not in ('PrivateIpAddress', 'NetworkId', 'VSwitchId'):
                 body[key] = value
+        if stale:
+            if 'Status' in stale:
+                body['Status'] = stale['Status']
+            if 'NetworkInterfaces' in stale:
+                body['NetworkInterfaces'] = {'NetworkInterfaces': [dict(entry) for entry in stale['NetworkInterfaces']]}
         return body
 
     def state(self):
@@ -510,6 +540,8 @@ class EnsModel:
                     raise ValueError('InstanceId applies to network interfaces only')
             else:
                 raise KeyError(resource_id)
+            if self.stale_views is not None:
+                self.stale_views.forget(resource_id)
             resource.set_status(status, now)
             self._start_natural_transition(resource, remaining, now)
             return self.render_eni(resource) if resource.kind == 'eni' else self.render_instance(resource)
@@ -517,12 +549,14 @@ class EnsModel:
     # ------------------------------------------------------------- API actions
 
     @staticmethod
-    def _select(resources, params, ids, attribute_filters, extra_checks):
+    def _select(resources, params, ids, attribute_filters, extra_checks, stale=None):
         """Return the resources (in fixture order) passing every filter.
 
         ``attribute_filters`` maps a parameter to the attribute it must equal (None = the resource ID,
-        ``'Status'`` = the current status); ``extra_checks`` are ``(wanted, predicate(resource, wanted))``.
+        ``'Status'`` = the current status); ``extra_checks`` are ``(wanted, predicate(resource, wanted))``;
+        ``stale`` maps a resource ID to the lagging values a read sees instead of the truth.
         """
+        stale = stale or {}
         wanted = []
         for param, attr in attribute_filters.items():
             value = _str_param(params, param)
@@ -537,6 +571,9 @@ class EnsModel:
         def value_of(resource, attr):
             if attr is None:
                 return resource.id
+            view = stale.get(resource.id)
+            if view and attr in view:
+                return view[attr]
             if attr == 'Status':
                 return resource.status
             return resource.attrs.get(attr)
@@ -562,11 +599,12 @@ class EnsModel:
             (_str_param(params, 'Ipv6Address'), lambda eni, wanted: wanted in eni.attrs['Ipv6Addresses']),
         ]
         with self.lock:
-            self.advance()
-            selected = self._select(self.enis, params, ids, filters, extra)
+            now = self.advance()
+            stale = self.stale_views.eni_views(now) if self.stale_views is not None else {}
+            selected = self._select(self.enis, params, ids, filters, extra, stale)
             page, page_number, page_size = paginate(selected, params)
             return {
-                'NetworkInterfaceSets': {'NetworkInterfaceSet': [self.render_eni(eni) for eni in page]},
+                'NetworkInterfaceSets': {'NetworkInterfaceSet': [self.render_eni(eni, stale.get(eni.id)) for eni in page]},
                 'PageNumber': page_number,
                 'PageSize': page_size,
                 'TotalCount': len(selected),
@@ -582,13 +620,14 @@ class EnsModel:
                    'InstanceName': 'InstanceName', 'ImageId': 'ImageId'}
         extra = [(regions, lambda instance, wanted: instance.attrs['EnsRegionId'] in wanted)]
         with self.lock:
-            self.advance()
-            selected = self._select(self.instances, params, ids, filters, extra)
+            now = self.advance()
+            stale = self.stale_views.instance_views(now) if self.stale_views is not None else {}
+            selected = self._select(self.instances, params, ids, filters, extra, stale)
             page, page_number, page_size = paginate(selected, params)
             index = self.attachment_index() if page else {}
             return {
                 'Code': 0,
-                'Instances': {'Instance': [self.render_instance(instance, index) for instance in page]},
+                'Instances': {'Instance': [self.render_instance(instance, index, stale.get(instance.id)) for instance in page]},
                 'PageNumber': page_number,
                 'PageSize': page_size,
                 'TotalCount': len(selected),
@@ -609,6 +648,15 @@ class EnsModel:
         if eni.status != needed_status:
             raise ApiError('InvalidOperation.InvalidEniStatus', 'Current eni status (%s) does not support this operation.' % eni.status)
 
+    def _check_one_eni_operation(self, instance):
+        """With ``one_eni_operation_per_instance``: refuse while another ENI of the instance is Attaching/Detaching."""
+        if not self.one_eni_operation_per_instance:
+            return
+        busy = [eni for eni in self.attached_enis(instance.id) if eni.status in ('Attaching', 'Detaching')]
+        if busy:
+            raise ApiError('InvalidOperation.InvalidEnsStatus', 'Current instance status does not support this operation: '
+                           'network interface %s is %s.' % (busy[0].id, busy[0].status))
+
     def attach_network_interface(self, params):
         """AttachNetworkInterface: Available secondary ENI + Stopped instance in the same region and network."""
         instance_id = _required(params, 'InstanceId')
@@ -623,6 +671,7 @@ class EnsModel:
             if instance.status != 'Stopped':
                 raise ApiError('InvalidOperation.InvalidEnsStatus',
                                'Current instance status (%s) does not support this operation.' % instance.status)
+            self._check_one_eni_operation(instance)
             if eni.attrs['EnsRegionId'] != instance.attrs['EnsRegionId'] or eni.attrs['NetworkId'] != instance.attrs['NetworkId']:
                 raise ApiError('InvalidOperation.NetworkMismatch')
             if len(self.attached_enis(instance_id)) >= int(self.limits['enis_per_instance']):
@@ -642,6 +691,7 @@ class EnsModel:
             if instance is None or instance.status != 'Stopped':
                 raise ApiError('InvalidOperation.InvalidEnsStatus',
                                'Current instance status (%s) does not support this operation.' % (instance.status if instance else 'unknown'))
+            self._check_one_eni_operation(instance)
             self._schedule(eni, 'Detaching', [(self.transition_seconds['detach'], 'Available')], now)
             return {}, True
 
@@ -682,7 +732,7 @@ class EnsModel:
             return {'Code': 0}, True
 
     def reboot_instance(self, params):
-        """RebootInstance: Running -> Stopping -> Starting -> Running."""
+        """RebootInstance: Running -> Starting -> Running (as documented), taking the ``start`` time."""
         instance_id = _required(params, 'InstanceId')
         self._force_stop(params)
         with self.lock:
@@ -692,8 +742,7 @@ class EnsModel:
                 raise ApiError('InstanceNotFound')
             if instance.status != 'Running':
                 raise ApiError('IncorrectInstanceStatus', 'The current status of the instance (%s) does not support this operation.' % instance.status)
-            steps = [(self.transition_seconds['stop'], 'Starting'), (self.transition_seconds['start'], 'Running')]
-            self._schedule(instance, 'Stopping', steps, now)
+            self._schedule(instance, 'Starting', [(self.transition_seconds['start'], 'Running')], now)
             return {'Code': 0}, True
 
     def _batch(self, params, operation, not_found_code):

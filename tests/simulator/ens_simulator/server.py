@@ -19,6 +19,7 @@ from socket import IPPROTO_TCP, SHUT_RDWR, TCP_NODELAY
 from urllib.parse import parse_qsl, urlsplit
 
 from . import signature
+from .behaviours import NONZERO_CODE, NONZERO_MESSAGE, Behaviours, normalize_behaviours
 from .fleet import FixtureError, normalize_credentials
 from .model import ApiError, EnsModel
 
@@ -41,6 +42,10 @@ FAULT_DEFAULTS = {
     'throttling_retry_after_ms': None,
 }
 FAIL_NEXT_KEYS = frozenset(('action', 'code', 'status', 'count', 'message'))
+ERROR_MESSAGES = {
+    'ens.interface.error': 'An error occurred while call the API.',
+    'Throttling.User': 'Request was denied due to user flow control.',
+}
 
 
 def new_request_id():
@@ -110,12 +115,13 @@ def _parse_acs_date(value):
 
 
 class Simulator:
-    """The simulator state behind the HTTP server: model, credentials, faults and call log.
+    """The simulator state behind the HTTP server: model, credentials, faults, behaviours and call log.
 
-    One re-entrant lock (``self.lock``, shared with the model) guards everything.
+    One re-entrant lock (``self.lock``, shared with the model) guards everything.  ``behaviours`` (partial) are the
+    server's own: with the fixture's ``behaviours`` under them they are what a reset without ``behaviours`` returns to.
     """
 
-    def __init__(self, fixture='default', transition_seconds=None, faults=None, call_log_path=None, clock=time.time):
+    def __init__(self, fixture='default', transition_seconds=None, faults=None, call_log_path=None, clock=time.time, behaviours=None):
         self.lock = threading.RLock()
         self.clock = clock
         self.fixture = fixture
@@ -124,6 +130,11 @@ class Simulator:
         self.model = EnsModel(fixture, transition_seconds, clock=clock, lock=self.lock)
         self.faults = normalize_faults(faults)
         self.rng = random.Random(self.faults['seed'])
+        normalize_behaviours(behaviours)
+        self.server_behaviours = dict(behaviours or {})
+        self.behaviours = Behaviours(self.default_behaviours(), clock=clock)
+        self.model.stale_views = self.behaviours.stale
+        self.model.one_eni_operation_per_instance = self.behaviours.config['one_eni_operation_per_instance']
         self.fail_next = []
         self.calls = []
         self._nonces = {}
@@ -131,12 +142,31 @@ class Simulator:
 
     # ------------------------------------------------------------- state management
 
-    def reset(self, fixture=None, fleet=None, faults=None, transition_seconds=None):
-        """Reload a fixture (name/path, inline ``fleet`` dict, or the current one) and clear faults and the call log."""
+    def default_behaviours(self):
+        """The behaviours a reset without ``behaviours`` returns to: the fixture's key, overridden by the server's own."""
+        merged = dict(self.model.fixture_behaviours or {})
+        merged.update(self.server_behaviours)
+        return normalize_behaviours(merged)
+
+    def set_behaviours(self, behaviours):
+        """Replace the behaviours (unset keys take their defaults); re-seed, empty rate windows and stale read views."""
+        new_behaviours = normalize_behaviours(behaviours)
+        with self.lock:
+            config = self.behaviours.configure(new_behaviours)
+            self.model.one_eni_operation_per_instance = config['one_eni_operation_per_instance']
+            return config
+
+    def reset(self, fixture=None, fleet=None, faults=None, transition_seconds=None, behaviours=None):
+        """Reload a fixture (name/path, inline ``fleet`` dict, or the current one) and clear faults and the call log.
+
+        ``behaviours`` None returns to the server's default behaviours (see :meth:`default_behaviours`).
+        """
         source = fleet if fleet is not None else (fixture if fixture is not None else self.fixture)
         new_faults = normalize_faults(faults)
+        new_behaviours = None if behaviours is None else normalize_behaviours(behaviours)
         with self.lock:
             self.model.load(source, transition_seconds)
+            self.set_behaviours(self.default_behaviours() if new_behaviours is None else new_behaviours)
             self.fixture = source
             self.faults = new_faults
             self.rng = random.Random(new_faults['seed'])
@@ -297,6 +327,10 @@ class Simulator:
             return exc.status, error_body(request_id, exc.code, exc.message), extra_headers
 
     def _execute(self, action, params, fault, state, request_id, extra_headers, mutating):
+        behaviour = self.behaviours.draw(action)
+        if self.behaviours.over_rate_limit(action):
+            state['injected'] = 'rate_limit'
+            raise ApiError('Throttling.User', ERROR_MESSAGES['Throttling.User'], 400)
         injected = self._pop_fail_next(action)
         if injected:
             state['injected'] = 'fail_next'
@@ -309,13 +343,30 @@ class Simulator:
         if fault['unavailable']:
             state['injected'] = 'unavailable'
             raise ApiError('ServiceUnavailable', 'The request has failed due to a temporary failure of the server.', 503)
+        if behaviour['nonzero_code']:
+            state['injected'] = 'nonzero_code'
+            self._log(action, params, 200, NONZERO_CODE, request_id, mutating, False, state)
+            return 200, {'RequestId': request_id, 'Code': NONZERO_CODE, 'Message': NONZERO_MESSAGE}, extra_headers
+        if behaviour['interface_error']:
+            state['injected'] = 'interface_error'
+            if not (mutating and behaviour['interface_error_applied']):
+                raise ApiError('ens.interface.error', ERROR_MESSAGES['ens.interface.error'], 400)
+        before = self.behaviours.capture(self.model, action, params) if mutating else None
         try:
             body, effect = self.model.dispatch(action, params)
         except ApiError:
+            if behaviour['interface_error']:
+                raise ApiError('ens.interface.error', ERROR_MESSAGES['ens.interface.error'], 400) from None
             raise
         except Exception as exc:
             LOG.exception('simulator failure in %s', action)
             raise ApiError('InternalError', 'The simulator failed: %s: %s' % (type(exc).__name__, exc), 500) from exc
+        if effect:
+            self.behaviours.record(self.model, before, self.clock())
+        if behaviour['interface_error']:
+            state['injected'] = 'interface_error_applied' if effect else 'interface_error'
+            self._log(action, params, 400, 'ens.interface.error', request_id, mutating, effect, state)
+            return 400, error_body(request_id, 'ens.interface.error', ERROR_MESSAGES['ens.interface.error']), extra_headers
         if mutating and fault['lost']:
             state['injected'] = 'lost_answer'
             self._log(action, params, 500, 'InternalError', request_id, mutating, effect, state)
@@ -378,9 +429,10 @@ class Simulator:
             if not isinstance(payload, dict):
                 raise ValueError('reset takes an object')
             self.reset(fixture=payload.get('fixture'), fleet=payload.get('fleet'), faults=payload.get('faults'),
-                       transition_seconds=payload.get('transition_seconds'))
+                       transition_seconds=payload.get('transition_seconds'), behaviours=payload.get('behaviours'))
             return 200, {'ok': True, 'transition_seconds': dict(self.model.transition_seconds),
-                         'instances': len(self.model.instances), 'network_interfaces': len(self.model.enis)}
+                         'instances': len(self.model.instances), 'network_interfaces': len(self.model.enis),
+                         'behaviours': dict(self.behaviours.config)}
         if route == '/calls' and method == 'GET':
             since = int(args['since']) if 'since' in args else None
             return 200, self.calls_summary(action=args.get('action'), since=since)
@@ -388,7 +440,16 @@ class Simulator:
             self.clear_calls()
             return 200, {'ok': True}
         if route == '/state' and method == 'GET':
-            return 200, self.model.state()
+            with self.lock:
+                answer = self.model.state()
+                answer['stale_views'] = self.behaviours.stale.describe(answer['now'])
+            return 200, answer
+        if route == '/behaviours':
+            if method == 'POST':
+                return 200, {'ok': True, 'behaviours': self.set_behaviours(payload)}
+            if method == 'GET':
+                with self.lock:
+                    return 200, {'behaviours': dict(self.behaviours.config), 'defaults': self.default_behaviours()}
         if route == '/faults':
             if method == 'POST':
                 return 200, {'ok': True, 'faults': self.set_faults(payload)}
@@ -555,11 +616,19 @@ class ControlClient:
         """GET /_sim/health."""
         return self._ok('GET', 'health')
 
-    def reset(self, fixture=None, fleet=None, faults=None, transition_seconds=None):
-        """POST /_sim/reset."""
+    def reset(self, fixture=None, fleet=None, faults=None, transition_seconds=None, behaviours=None):
+        """POST /_sim/reset (``behaviours`` None: back to the server's default behaviours)."""
         body = {key: value for key, value in (('fixture', fixture), ('fleet', fleet), ('faults', faults),
-                                              ('transition_seconds', transition_seconds)) if value is not None}
+                                              ('transition_seconds', transition_seconds), ('behaviours', behaviours)) if value is not None}
         return self._ok('POST', 'reset', body)
+
+    def set_behaviours(self, behaviours):
+        """POST /_sim/behaviours (replaces them: unset keys take their defaults)."""
+        return self._ok('POST', 'behaviours', behaviours)
+
+    def behaviours(self):
+        """GET /_sim/behaviours."""
+        return self._ok('GET', 'behaviours')
 
     def state(self):
         """GET /_sim/state."""
@@ -640,9 +709,11 @@ def make_server(simulator, host='127.0.0.1', port=0):
     return SimulatorHTTPServer((host, port), simulator)
 
 
-def start_in_thread(fixture='default', host='127.0.0.1', port=0, transition_seconds=None, faults=None, call_log=None):
-    """Start a simulator in a daemon thread and return its :class:`SimulatorHandle`."""
-    simulator = Simulator(fixture=fixture, transition_seconds=transition_seconds, faults=faults, call_log_path=call_log)
+def start_in_thread(fixture='default', host='127.0.0.1', port=0, transition_seconds=None, faults=None, call_log=None, behaviours=None,
+                    clock=time.time):
+    """Start a simulator in a daemon thread and return its :class:`SimulatorHandle` (``clock``: a test's own time source)."""
+    simulator = Simulator(fixture=fixture, transition_seconds=transition_seconds, faults=faults, call_log_path=call_log, clock=clock,
+                          behaviours=behaviours)
     server = make_server(simulator, host, port)
     thread = threading.Thread(target=server.serve_forever, kwargs={'poll_interval': 0.02}, name='ens-simulator', daemon=True)
     thread.start()

@@ -80,6 +80,29 @@ def test_cli_stops_on_shutdown_endpoint(tmp_path, cli_processes):
     assert not url_file.exists()
 
 
+def test_cli_behaviours_and_read_lag(tmp_path, cli_processes):
+    config = tmp_path / 'behaviours.json'
+    config.write_text(json.dumps({'read_lag': 2, 'rate_limits': {'*': 50}, 'seed': 7}))
+    process, line = start_cli('--behaviours', str(config), '--read-lag', '0.5')
+    cli_processes.append(process)
+    control = ControlClient(line.strip())
+    behaviours = control.behaviours()['behaviours']
+    assert behaviours['read_lag'] == 0.5 and behaviours['rate_limits'] == {'*': 50} and behaviours['seed'] == 7
+    control.set_behaviours({})
+    control.reset()
+    assert control.behaviours()['behaviours']['read_lag'] == 0.5
+    process, line = start_cli('--behaviours', '{"one_eni_operation_per_instance": true}')
+    cli_processes.append(process)
+    assert ControlClient(line.strip()).behaviours()['behaviours']['one_eni_operation_per_instance'] is True
+
+
+def test_cli_rejects_bad_behaviours():
+    env = dict(os.environ, PYTHONPATH=SIMULATOR_DIR)
+    result = subprocess.run([sys.executable, '-m', 'ens_simulator', '--behaviours', '{"read_lags": 1}'], capture_output=True, text=True, env=env,
+                            timeout=30, check=False)
+    assert result.returncode == 2 and 'read_lags' in result.stderr
+
+
 def test_cli_rejects_an_unknown_fixture():
     env = dict(os.environ, PYTHONPATH=SIMULATOR_DIR)
     result = subprocess.run([sys.executable, '-m', 'ens_simulator', '--fixture', 'no-such-fixture'], capture_output=True, text=True, env=env,

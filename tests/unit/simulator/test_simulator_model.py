@@ -48,8 +48,9 @@ def test_reboot_history_with_fake_clock():
     model = EnsModel('default', transition_seconds={'stop': 3, 'start': 4}, clock=clock)
     model.reboot_instance({'InstanceId': 'i-sim-run-01'})
     clock.now = 1010.0
+    # as documented: Running -> Starting -> Running, taking the start time (no Stopping/Stopped)
     assert model.state()['instances']['i-sim-run-01']['history'] == [
-        ['Running', 1000.0], ['Stopping', 1000.0], ['Starting', 1003.0], ['Running', 1007.0]]
+        ['Running', 1000.0], ['Starting', 1000.0], ['Running', 1004.0]]
 
 
 def test_deleting_eni_disappears_after_its_time():

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import contextlib
-
 import pytest
 
 from ansible_collections.alibabacloud.ens.plugins.module_utils import _eni
@@ -145,99 +143,47 @@ def test_predicted_state_for_check_mode():
     assert _eni.eni_state(detach.predicted("eni-c")) == {"status": "Available", "instance_id": ""}
 
 
-class FakeApi:
-    """Scripted ENI reads; records the calls made (below the HTTP line, for the loop logic only)."""
-
-    def __init__(self, reads):
-        self.reads = list(reads)
-        self.calls = []
-        self.in_polling = False
-        self.reads_while_polling = 0
-
-    @contextlib.contextmanager
-    def polling(self):
-        self.in_polling = True
-        try:
-            yield self
-        finally:
-            self.in_polling = False
-
-    def describe_network_interfaces(self, ids):
-        self.reads_while_polling += self.in_polling
-        state = self.reads.pop(0) if len(self.reads) > 1 else self.reads[0]
-        return [state[i] for i in ids if i in state]
-
-    def attach_network_interface(self, instance_id, eni_id):
-        self.calls.append(("attach", instance_id, eni_id))
-        return "RID-%d" % len(self.calls)
-
-    def detach_network_interface(self, eni_id, instance_id=None):
-        self.calls.append(("detach", instance_id, eni_id))
-        return "RID-%d" % len(self.calls)
-
-
-class ImmediateWaiter:
-    def __init__(self, limit=20):
-        self.limit = limit
-        self.polls = 0
-
-    def wait(self, poll, describe_pending, what):
-        while self.polls < self.limit:
-            self.polls += 1
-            if poll():
-                return self.polls
-        raise AssertionError("never settled: %s" % describe_pending())
-
-
-def run(plan, reads, wait=True):
-    api = FakeApi(reads)
-    recorded = []
-    result = _eni.EniExecution(plan, api, recorded.append, ImmediateWaiter(), wait).run()
-    return api, recorded, result
-
-
-def test_execution_calls_back_to_back_then_one_read_per_poll():
-    enis = by_id(eni("eni-a"), eni("eni-b"))
-    plan = plan_attach("i-1", ["eni-a", "eni-b"], enis)
-    attaching = by_id(eni("eni-a", "Attaching", "i-1"), eni("eni-b", "Attaching", "i-1"))
-    done = by_id(eni("eni-a", "InUse", "i-1"), eni("eni-b", "InUse", "i-1"))
-    api, recorded, result = run(plan, [attaching, done])
-    assert api.calls == [("attach", "i-1", "eni-a"), ("attach", "i-1", "eni-b")]
-    assert api.reads_while_polling >= 1  # the wait's reads are single attempts (EnsApi.polling)
-    assert recorded == ["RID-1", "RID-2"]
-    assert [e["Status"] for e in result] == ["InUse", "InUse"]
-
-
-def test_execution_waits_for_detaching_then_attaches():
-    plan = plan_attach("i-1", ["eni-a"], by_id(eni("eni-a", "Detaching", "i-2")))
-    reads = [by_id(eni("eni-a", "Detaching", "i-2")), by_id(eni("eni-a")), by_id(eni("eni-a", "InUse", "i-1"))]
-    api, recorded, result = run(plan, reads)
-    assert api.calls == [("attach", "i-1", "eni-a")]
-    assert result[0]["Status"] == "InUse"
-
-
-def test_execution_without_wait_returns_transitional_status():
+@pytest.mark.parametrize("status", ["Expired", "Releasing"])
+@pytest.mark.parametrize("require_stopped", [True, False])
+def test_an_instance_that_never_leaves_its_status_is_refused_naming_it(status, require_stopped):
     plan = plan_attach("i-1", ["eni-a"], by_id(eni("eni-a")))
-    api, recorded, result = run(plan, [by_id(eni("eni-a"))], wait=False)
-    assert api.calls == [("attach", "i-1", "eni-a")]
-    assert result[0]["Status"] == "Attaching" and result[0]["InstanceId"] == "i-1"
+    check_attach_instance(plan, instance(status=status), "R1", require_stopped=require_stopped)
+    assert [(p.resource, p.error_code, p.request_id) for p in plan.problems] == [("i-1", "InvalidOperation.InvalidEnsStatus", "R1")]
+    assert "the instance is %s" % status in plan.problems[0].rule
+    assert "never leaves it by itself" in plan.problems[0].rule
+    assert "stop it with" not in plan.problems[0].rule  # stopping cannot help
+
+    detach = plan_detach("i-1", ["eni-b"], by_id(eni("eni-b", "InUse", "i-1")))
+    check_detach_instances(detach, {"i-1": instance(status=status)}, "R1", require_stopped=require_stopped)
+    assert [(p.resource, p.error_code) for p in detach.problems] == [("eni-b", "InvalidOperation.InvalidEnsStatus")]
+    assert "its instance i-1 is %s" % status in detach.problems[0].rule
 
 
-def test_execution_fails_when_eni_taken_by_another_instance_meanwhile():
-    plan = plan_attach("i-1", ["eni-a"], by_id(eni("eni-a", "Detaching", "i-2")))
-    with pytest.raises(_eni.EnsUnexpectedState, match="taken by instance i-3"):
-        run(plan, [by_id(eni("eni-a", "Attaching", "i-3"))])
-
-
-def test_execution_fails_when_attach_does_not_take():
+@pytest.mark.parametrize("status,problems,warned", [
+    ("Running", 0, False), ("Creating", 0, False), ("Stopping", 0, False), ("Migrating", 0, True),
+])
+def test_plan_for_a_window_accepts_transitional_statuses_and_warns_of_unknown_ones(status, problems, warned):
     plan = plan_attach("i-1", ["eni-a"], by_id(eni("eni-a")))
-    with pytest.raises(_eni.EnsUnexpectedState, match="did not complete"):
-        run(plan, [by_id(eni("eni-a", "Available"))])
+    check_attach_instance(plan, instance(status=status), require_stopped=False)
+    detach = plan_detach("i-1", ["eni-b"], by_id(eni("eni-b", "InUse", "i-1")))
+    check_detach_instances(detach, {"i-1": instance(status=status)}, require_stopped=False)
+    assert len(plan.problems) == len(detach.problems) == problems
+    assert bool(plan.warnings) is bool(detach.warnings) is warned
+    if warned:
+        assert plan.warnings == ["instance i-1 is Migrating, a status this collection does not know: stopping it waits for it to settle"]
 
 
-def test_execution_unknown_status_is_not_done():
-    plan = plan_detach(None, ["eni-a"], by_id(eni("eni-a", "InUse", "i-1")))
-    reads = [by_id(eni("eni-a", "Migrating", "i-1")), by_id(eni("eni-a", "Available"))]
-    api, recorded, result = run(plan, reads)
-    assert api.calls == [("detach", "i-1", "eni-a")]
-    assert result[0]["Status"] == "Available"
+def test_modules_refuse_creating_and_unknown_statuses_since_they_need_stopped():
+    for status in ("Creating", "Migrating"):
+        plan = plan_attach("i-1", ["eni-a"], by_id(eni("eni-a")))
+        check_attach_instance(plan, instance(status=status))
+        assert [p.error_code for p in plan.problems] == ["InvalidOperation.InvalidEnsStatus"]
+        assert "needs it Stopped" in plan.problems[0].rule
+
+
+def test_limit_boundary_ten_attached_plus_one_is_refused_naming_the_limit():
+    attached = ["eni-p"] + ["eni-x%d" % n for n in range(9)]
+    plan = plan_attach("i-1", ["eni-new"], by_id(eni("eni-new")))
+    check_attach_instance(plan, instance(attached=attached))
+    assert [p.error_code for p in plan.problems] == ["EniPerInstanceLimitExceeded"]
+    assert "has 10 ENIs and 1 more would make 11, over the limit of 10" in plan.problems[0].rule

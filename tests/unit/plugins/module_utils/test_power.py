@@ -12,35 +12,47 @@ from ansible_collections.alibabacloud.ens.plugins.module_utils._power import (
     STOP,
     WAIT,
     decide,
+    stuck_rule,
     will_change,
 )
 
 
-@pytest.mark.parametrize("state,status,called,needs_reboot,action", [
-    ("stopped", "Stopped", False, False, DONE),
-    ("stopped", "Running", False, False, STOP),
-    ("stopped", "Running", True, False, WAIT),
-    ("stopped", "Stopping", False, False, WAIT),
-    ("stopped", "Starting", False, False, WAIT),
-    ("stopped", "Expired", False, False, WAIT),
-    ("running", "Running", False, False, DONE),
-    ("running", "Stopped", False, False, START),
-    ("running", "Stopping", False, False, WAIT),
-    ("running", "Starting", False, False, WAIT),
-    ("restarted", "Running", False, True, REBOOT),
-    ("restarted", "Running", True, True, DONE),
-    ("restarted", "Running", False, False, DONE),
-    ("restarted", "Stopped", False, False, START),
-    ("restarted", "Stopping", True, True, WAIT),
+@pytest.mark.parametrize("state,status,needs_reboot,action", [
+    ("stopped", "Stopped", False, DONE),
+    ("stopped", "Running", False, STOP),
+    ("stopped", "Stopping", False, WAIT),
+    ("stopped", "Starting", False, WAIT),
+    ("stopped", "Creating", False, WAIT),
+    ("stopped", "Migrating", False, WAIT),
+    ("running", "Running", False, DONE),
+    ("running", "Stopped", False, START),
+    ("running", "Stopping", False, WAIT),
+    ("running", "Starting", False, WAIT),
+    ("running", "Creating", False, WAIT),
+    ("restarted", "Running", True, REBOOT),
+    ("restarted", "Running", False, DONE),
+    ("restarted", "Stopped", False, START),
+    ("restarted", "Stopping", True, WAIT),
 ])
-def test_decide(state, status, called, needs_reboot, action):
-    assert decide(state, status, called, needs_reboot) == action
+def test_decide(state, status, needs_reboot, action):
+    assert decide(state, status, needs_reboot) == action
 
 
 @pytest.mark.parametrize("state,status,changes", [
     ("stopped", "Stopped", False), ("stopped", "Stopping", False), ("stopped", "Running", True), ("stopped", "Starting", True),
+    ("stopped", "Creating", True), ("running", "Creating", False), ("restarted", "Creating", False),
     ("running", "Running", False), ("running", "Starting", False), ("running", "Stopped", True), ("running", "Stopping", True),
     ("restarted", "Running", True), ("restarted", "Starting", False), ("running", "Pending", True),
 ])
 def test_will_change(state, status, changes):
     assert will_change(state, status) is changes
+
+
+@pytest.mark.parametrize("status,stuck", [
+    ("Expired", True), ("Releasing", True), ("Creating", False), ("Running", False), ("Migrating", False), (None, False),
+])
+def test_only_statuses_that_never_end_by_themselves_are_stuck(status, stuck):
+    rule = stuck_rule(status)
+    assert (rule is not None) is stuck
+    if stuck:
+        assert rule.startswith("the instance is %s (" % status)
