@@ -7,9 +7,8 @@
 from __future__ import annotations
 
 from ansible_collections.alibabacloud.ens.plugins.module_utils._base import EnsInputError, EnsModule, check_ids, to_snake
-from ansible_collections.alibabacloud.ens.plugins.module_utils._client import STATE_CONFLICT_CODES
 from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import EnsApiError, EnsError
-from ansible_collections.alibabacloud.ens.plugins.module_utils._power import KNOWN_INSTANCE_STATUSES, stuck_rule
+from ansible_collections.alibabacloud.ens.plugins.module_utils._power import KNOWN_INSTANCE_STATUSES, put_off, stuck_rule
 from ansible_collections.alibabacloud.ens.plugins.module_utils._waiter import READ_LAG_GRACE_SECONDS, AcceptedCall
 
 ATTACH = "attach"
@@ -238,7 +237,7 @@ class _Deferred:
 
     @property
     def refused(self):
-        return self.error is not None and self.error.code in STATE_CONFLICT_CODES
+        return self.error is not None and put_off(self.error) == "refused"
 
 
 class EniExecution:
@@ -299,15 +298,13 @@ class EniExecution:
                 owner = eni.get("InstanceId")
                 request_id = self.api.detach_network_interface(eni_id, owner)
         except EnsApiError as error:
-            if error.code in STATE_CONFLICT_CODES:
-                if busy:
-                    self.serial.add(self._instance_of(eni_id))
-                self.to_call[eni_id] = _Deferred(error, explained=busy, since=self.clock())
-                return False
-            if error.transient and not error.maybe_applied:
-                self.to_call[eni_id] = _Deferred(error)
-                return False
-            raise
+            reason = put_off(error)
+            if reason is None:
+                raise
+            if reason == "refused" and busy:
+                self.serial.add(self._instance_of(eni_id))
+            self.to_call[eni_id] = _Deferred(error, explained=busy or reason != "refused", since=self.clock())
+            return False
         self.to_call.pop(eni_id, None)
         self.record(request_id)
         self.accepted[eni_id] = AcceptedCall(API_ACTION[plan.operation], request_id, self.clock(), SOURCE_STATUS[plan.operation])
@@ -360,6 +357,8 @@ class EniExecution:
             if status in (TRANSITIONAL_STATUS[operation], SETTLING_STATUS[operation]):
                 deferred.explained = True  # a change is under way on the ENI itself
                 return False
+        elif status == TRANSITIONAL_STATUS[operation]:
+            return False  # found under way with no call of ours: wait for it
         if status not in KNOWN_ENI_STATUSES:
             if (eni_id, status) not in self.warned:
                 self.warned.add((eni_id, status))

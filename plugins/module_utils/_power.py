@@ -48,6 +48,16 @@ def stuck_rule(status, subject="the instance"):
     return "%s is %s (%s) and never leaves it by itself, so it is not waited for" % (subject, status, reason)
 
 
+def put_off(error):
+    """Why a failed mutating call may be made again later: "refused" (for the resource's state), "throttled"
+    (or another transient error that certainly did not apply), or None: the error is final."""
+    if error.code in STATE_CONFLICT_CODES:
+        return "refused"
+    if error.transient and not error.maybe_applied:
+        return "throttled"
+    return None
+
+
 def decide(state, status, needs_reboot):
     """What to do for an instance asked to be `state`, now `status`, before any call was accepted for it.
 
@@ -116,13 +126,14 @@ class PowerExecution:
             else:
                 request_id = self.api.reboot_instance(instance_id, self.force_stop)
         except EnsApiError as error:
-            if error.code in STATE_CONFLICT_CODES:
+            reason = put_off(error)
+            if reason is None:
+                raise
+            if reason == "refused":
                 self.refused[instance_id] = (error, status, self.clock())
-                return
-            if error.transient and not error.maybe_applied:
+            else:
                 self.throttled[instance_id] = error
-                return
-            raise
+            return
         self.throttled.pop(instance_id, None)
         self.record(request_id)
         self.accepted[instance_id] = (action, AcceptedCall(API_ACTION[action], request_id, self.clock(), SOURCE_STATUS[action]))

@@ -23,6 +23,19 @@ description:
   - Several ENIs are detached with back-to-back API calls, then waited for together in one loop that reads
     them all with one API call per poll.
   - A run with nothing to do makes exactly one API call.
+  - An instance C(Expired) or C(Releasing) never leaves that status by itself; the task fails before any call,
+    naming it.
+  - Reads may lag an accepted call. For 30 seconds after a detach call was accepted, an ENI still read
+    C(InUse) is "not yet" (half a minute is ten times the few seconds an eventually consistent read
+    usually lags, and a tenth of the default O(wait_timeout)); after that the task fails, saying that the call
+    was accepted, with its request id, and what was read. An ENI read anywhere else than C(Detaching) or
+    C(Available) fails the task at once.
+  - If the API refuses a detach for the instance's or the ENI's state (C(InvalidOperation.InvalidEnsStatus),
+    C(InvalidOperation.InvalidEniStatus)) while another ENI operation of the task on the same instance is under
+    way, the call is made again once that operation settles, and the remaining ENIs of that instance are then
+    detached one at a time, all within O(wait_timeout). A refusal that no change under way explains is
+    reported after 30 seconds of reads that still show the ENI detachable. A throttled call is made again at
+    the next poll, so throttling alone never fails the task while O(wait_timeout) remains.
 author:
   - Alibaba Cloud ENS collection contributors (@alibabacloud)
 options:

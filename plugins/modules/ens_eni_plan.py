@@ -16,6 +16,9 @@ description:
   - The rules are those of M(alibabacloud.ens.ens_eni_attach) and M(alibabacloud.ens.ens_eni_detach), except
     that the instance need not be C(Stopped) yet; the 10-ENI limit counts the detaches first.
   - Fails, listing every problem, when the change cannot succeed. Never makes a mutating call.
+  - An instance C(Expired) or C(Releasing) never leaves that status by itself, so the change is refused
+    (C(InvalidOperation.InvalidEnsStatus)), naming it. C(Creating), C(Stopping) and C(Starting) are accepted (the
+    maintenance window waits for them); a status the collection does not know is accepted with a warning.
   - Reads the ENIs with one API call, and the instance with a second one only when something must change.
   - With O(exclusive=true), O(attach) is the exact set of secondary ENIs the instance must end with (its desired
     state); the plan also reads the ENIs attached to the instance (C(DescribeNetworkInterfaces) by C(InstanceId))

@@ -13,10 +13,28 @@ description:
   - Brings Alibaba Cloud ENS (Edge Node Service) instances to a power state and, by default, waits until
     they are there.
   - Transitional states are progress, not failure. Asked O(state=stopped), an instance C(Stopping) is waited for
-    and one C(Starting) is waited for until C(Running), then stopped. Asked O(state=running), an instance
-    C(Starting) is waited for and one C(Stopping) is waited for until C(Stopped), then started. A status the
-    module does not know is polled until it settles.
-  - O(state=restarted) reboots a running instance and starts a stopped one.
+    and one C(Starting) or C(Creating) is waited for until C(Running), then stopped. Asked O(state=running), an
+    instance C(Starting) or C(Creating) is waited for and one C(Stopping) is waited for until C(Stopped), then
+    started. A status the module does not know is waited for, never taken as done; it is named in a warning and,
+    if the wait runs out, in the timeout message.
+  - An instance C(Expired) (a prepaid instance past its term, which only a renewal clears) or C(Releasing) never
+    leaves that status by itself. The task fails at once, naming each such instance and its status, with no
+    mutating call for any instance, in check mode too.
+  - O(state=restarted) reboots a running instance and starts a stopped one. It returns only after the reboot
+    happened; a read must show the instance C(Stopping), C(Stopped) or C(Starting), then C(Running) again. If
+    no read shows such a status within 30 seconds of the accepted reboot call (a reboot faster than the polls,
+    or hidden by read lag), the reboot is taken as done with a warning naming its request id, since the API
+    accepts a reboot only from C(Running) and such a reboot cannot be told from none by reading.
+  - Reads may lag an accepted call. For 30 seconds after a stop or start call was accepted, an instance still
+    read in the status it had before (C(Running) after a stop, C(Stopped) after a start) is "not yet" (half a
+    minute is ten times the few seconds an eventually consistent read usually lags, and a tenth of the default
+    O(wait_timeout)); after that the task fails, saying that the call was accepted, with its request id, and
+    what was read. An instance read anywhere unexpected (for example back to C(Running) after C(Stopping))
+    fails the task at once.
+  - A call refused for the instance's state (C(IncorrectInstanceStatus)) while reads show another change under
+    way is made again, if still needed, once that change settles, within O(wait_timeout); a refusal that no change
+    explains is reported after 30 seconds of reads that still show the status it was refused in. A throttled
+    call is made again at the next poll, so throttling alone never fails the task while O(wait_timeout) remains.
   - Several instances get their calls back to back, then are waited for together with one API call per poll.
   - A run with nothing to do makes exactly one API call.
 author:
@@ -133,13 +151,16 @@ request_ids:
   sample:
     - 473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E
 error_code:
-  description: The API error code of the failed call.
-  returned: when an API call fails
+  description:
+    - The API error code of the failed call.
+    - C(IncorrectInstanceStatus) also when an instance is C(Expired) or C(Releasing) (the code the API would answer).
+  returned: when an API call fails, or an instance is in a status it never leaves by itself
   type: str
   sample: IncorrectInstanceStatus
 request_id:
-  description: The request id of the failed API call.
-  returned: when an API call fails
+  description:
+    - The request id of the failed API call; when an instance is C(Expired) or C(Releasing), of the read that showed it.
+  returned: when an API call fails, or an instance is in a status it never leaves by itself
   type: str
   sample: 0CC5E7F4-2B13-5D29-9C4E-8E8D6C6E1C31
 action:

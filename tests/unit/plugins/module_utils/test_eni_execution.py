@@ -227,6 +227,19 @@ def test_unknown_status_warning_is_given_once_and_the_wait_goes_on():
     assert warnings == ["eni-a is Migrating, a status this collection does not know: waiting for it to settle"]
 
 
+@pytest.mark.parametrize("operation,found,end", [
+    (_eni.ATTACH, ("Attaching", "i-1"), ("InUse", "i-1")),
+    (_eni.DETACH, ("Detaching", "i-2"), ("Available", "")),
+])
+def test_an_eni_found_mid_transition_is_waited_for_with_no_call(operation, found, end):
+    cloud = cloud_with([eni("eni-a", *found)])
+    cloud.enis["eni-a"].change(2.0, Status=end[0], InstanceId=end[1])
+    result, recorded, warnings = execute(cloud, operation, ["eni-a"], instance_id=None if operation == _eni.DETACH else "i-1")
+    assert statuses(result) == [("eni-a",) + end]
+    assert cloud.mutating_calls() == [] and recorded == []
+    assert cloud.clock() >= 2.0
+
+
 def test_waits_for_detaching_then_attaches():
     cloud = cloud_with([eni("eni-a", "InUse", "i-2")])
     cloud.enis["eni-a"].change(0.0, Status="Detaching")
