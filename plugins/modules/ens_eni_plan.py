@@ -20,6 +20,10 @@ description:
     (C(InvalidOperation.InvalidEnsStatus)), naming it. C(Creating), C(Stopping) and C(Starting) are accepted (the
     maintenance window waits for them); a status the collection does not know is accepted with a warning.
   - Reads the ENIs with one API call, and the instance with a second one only when something must change.
+  - With O(exclusive=true), O(attach) is the exact set of secondary ENIs the instance must end with (its desired
+    state); the plan also reads the ENIs attached to the instance (C(DescribeNetworkInterfaces) by C(InstanceId))
+    and detaches every secondary ENI that is not in O(attach). The primary ENI is never detached. The result
+    then carries the instance's RV(current) and RV(desired) sets of secondary ENIs, to show drift.
   - The roles C(alibabacloud.ens.eni_change), C(alibabacloud.ens.eni_attach) and C(alibabacloud.ens.eni_detach)
     use it to refuse a change before they stop anything.
 author:
@@ -41,6 +45,20 @@ options:
     type: list
     elements: str
     default: []
+  exclusive:
+    description:
+      - Treat O(attach) as the exact set of secondary ENIs the instance must end with, and plan the detach of every
+        other secondary ENI attached to it. The instance's primary ENI is never detached.
+      - Cannot be combined with O(detach), which it computes itself; that is refused before any API call.
+      - An empty O(attach) then means "no secondary ENI at all", which is refused unless O(allow_empty=true).
+    type: bool
+    default: false
+  allow_empty:
+    description:
+      - With O(exclusive=true) and an empty O(attach), plan the detach of every secondary ENI of the instance.
+        Without it that plan is refused before any API call, since an empty list is more often a mistake.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - alibabacloud.ens.common
   - ansible.builtin.action_common_attributes
@@ -50,7 +68,8 @@ attributes:
     support: full
     details: Makes only read calls, in check mode as in a real run.
   diff_mode:
-    support: none
+    support: partial
+    details: With O(exclusive=true), returns the current and desired sets of secondary ENIs as C(diff).
   action_group:
     support: full
     membership:
@@ -69,6 +88,13 @@ EXAMPLES = r"""
     detach: [eni-58z57orgmt6d1xxxx]
     attach: [eni-58z57orgmt6d2xxxx]
   register: plan
+
+- name: Plan the exact set of secondary ENIs the instance must end with (every other secondary ENI is detached)
+  alibabacloud.ens.ens_eni_plan:
+    instance_id: i-5p67acfmxazb4pxxxx
+    attach: [eni-58z57orgmt6d2xxxx, eni-58z57orgmt6d3xxxx]
+    exclusive: true
+  register: desired_plan
 
 - name: Stop the instance only when something must change
   alibabacloud.ens.ens_instance_power:
@@ -95,6 +121,21 @@ to_detach:
   type: list
   elements: str
   sample: [eni-58z57orgmt6d1xxxx]
+current:
+  description:
+    - The secondary ENIs attached to the instance (C(InUse) or C(Attaching)) when it was read, sorted.
+  returned: when O(exclusive=true)
+  type: list
+  elements: str
+  sample: [eni-58z57orgmt6d1xxxx, eni-58z57orgmt6d2xxxx]
+desired:
+  description:
+    - The secondary ENIs the instance must end with (O(attach) without the instance's primary ENI), sorted.
+      The instance is in line with its desired state when nothing is to attach or detach.
+  returned: when O(exclusive=true)
+  type: list
+  elements: str
+  sample: [eni-58z57orgmt6d2xxxx, eni-58z57orgmt6d3xxxx]
 check_mode:
   description:
     - Whether the task ran in check mode, set on the command line or on the task. The roles read it to skip the
@@ -108,7 +149,9 @@ instance_status:
   type: str
   sample: Running
 network_interfaces:
-  description: The ENIs named in O(attach) and O(detach), as read, with the API's field names in snake_case.
+  description:
+    - The ENIs named in O(attach) and O(detach) (with O(exclusive=true), in O(attach) and RV(to_detach)), as read,
+      with the API's field names in snake_case.
   returned: success
   type: list
   elements: dict
@@ -154,8 +197,10 @@ http_status:
 """
 
 from ansible_collections.alibabacloud.ens.plugins.module_utils._base import EnsInputError, EnsModule, check_ids, to_snake
+from ansible_collections.alibabacloud.ens.plugins.module_utils._desired import exclusive_input_problems, plan_exclusive
 from ansible_collections.alibabacloud.ens.plugins.module_utils._eni import (
     EnsPreconditionError,
+    Problem,
     check_attach_instance,
     check_detach_instances,
     plan_attach,
@@ -169,7 +214,32 @@ class EnsEniPlan(EnsModule):
         instance_id=dict(type="str", required=True),
         attach=dict(type="list", elements="str", default=[]),
         detach=dict(type="list", elements="str", default=[]),
+        exclusive=dict(type="bool", default=False),
+        allow_empty=dict(type="bool", default=False),
     )
+
+    def read_exclusive(self, instance_id, desired_ids):
+        """Exclusive mode's reads: the ENIs on the instance, then the desired ones not among them.
+
+        Returns (plan_exclusive's dict, ENIs by id, the instance when it had to be read to prove it exists).
+        """
+        enis = dict((eni["NetworkInterfaceId"], eni) for eni in self.api.describe_network_interfaces(instance_id=instance_id))
+        state = plan_exclusive(instance_id, desired_ids, enis)
+        missing = [eni_id for eni_id in desired_ids if eni_id not in enis]
+        if missing:
+            enis.update((eni["NetworkInterfaceId"], eni) for eni in self.api.describe_network_interfaces(missing))
+            state = plan_exclusive(instance_id, desired_ids, enis)
+        instance = None
+        if not any(eni.get("Type") == "Primary" for eni in enis.values() if (eni.get("InstanceId") or "") == instance_id):
+            # Every instance has a primary ENI: none listed means the instance may not exist; ask, never assume.
+            found = self.api.describe_instances([instance_id])
+            instance = found[0] if found else None
+            if instance is None:
+                raise EnsPreconditionError(
+                    "Cannot converge the ENIs of instance %s; nothing was stopped or changed: the instance does not exist"
+                    % instance_id, errors=[Problem(instance_id, "the instance does not exist", "InstanceNotFound",
+                                                   self.api.last_request_id.get("DescribeInstances")).as_dict()])
+        return state, enis, instance
 
     def run(self):
         params = self.module.params
@@ -179,18 +249,25 @@ class EnsEniPlan(EnsModule):
         both = sorted(set(to_attach) & set(to_detach))
         if both:
             problems.append("%s listed in both attach and detach" % ", ".join(both))
+        if params["exclusive"]:
+            problems += exclusive_input_problems(instance_id, to_attach, to_detach, params["allow_empty"])
         if problems:
             raise EnsInputError("Invalid input, nothing was done: " + "; ".join(problems))
 
+        instance = exclusive = None
+        if params["exclusive"]:
+            exclusive, enis, instance = self.read_exclusive(instance_id, to_attach)
+            to_detach = exclusive["detach"]
         wanted = to_detach + to_attach
-        enis = dict((eni["NetworkInterfaceId"], eni) for eni in self.api.describe_network_interfaces(wanted)) if wanted else {}
+        if not params["exclusive"]:
+            enis = dict((eni["NetworkInterfaceId"], eni) for eni in self.api.describe_network_interfaces(wanted)) if wanted else {}
         read_id = self.api.last_request_id.get("DescribeNetworkInterfaces")
         detach_plan = plan_detach(instance_id, to_detach, enis, read_id)
         attach_plan = plan_attach(instance_id, to_attach, enis, read_id)
-        instance = None
-        if detach_plan.changed or attach_plan.changed:
+        if (detach_plan.changed or attach_plan.changed) and instance is None:
             found = self.api.describe_instances([instance_id])
             instance = found[0] if found else None
+        if detach_plan.changed or attach_plan.changed:
             read_id = self.api.last_request_id.get("DescribeInstances")
             check_detach_instances(detach_plan, {instance_id: instance} if instance else {}, read_id, require_stopped=False)
             check_attach_instance(attach_plan, instance, read_id, require_stopped=False, freed=detach_plan.changes)
@@ -210,6 +287,11 @@ class EnsEniPlan(EnsModule):
             instance_status=instance.get("Status") if instance else None,
             network_interfaces=[to_snake(enis[eni_id]) for eni_id in wanted if eni_id in enis],
         )
+        if exclusive is not None:
+            self.result.update(current=exclusive["current"], desired=exclusive["desired"])
+            if self.module._diff:  # pylint: disable=protected-access
+                self.result["diff"] = {"before": {"secondary_network_interface_ids": exclusive["current"]},
+                                       "after": {"secondary_network_interface_ids": exclusive["desired"]}}
 
 
 def main():

@@ -11,7 +11,9 @@ extensions/awx/credential_type_ens.yml and extensions/awx/surveys/*.yml against 
 2. the same job with the optional answers left blank, in the three forms AWX versions use ("", null, omitted);
 3. an inventory update through ansible-runner (ansible-inventory on an alibabacloud.ens.ens source with the
    credential's environment), then job "swap" over the hosts it printed, handed to the job as an inventory
-   script the way AWX hands its stored inventory to a job, with forks 5 and batch_size 2.
+   script the way AWX hands its stored inventory to a job, with forks 5 and batch_size 2;
+4. job "converge" in check mode (job type Check) over that inventory, declared sets from the source's compose:
+   the drift report as a file and as the job's artifact, no mutating call.
 
 Usage: python awx_job.py COLLECTION_ROOT INTEGRATION_CONFIG WORK_DIR
 """
@@ -160,7 +162,7 @@ def private_data_dir(work, name, extravars):
     return path
 
 
-def run_job(work, name, root, playbook, envvars, extravars, inventory=None, forks=5, must_succeed=True):
+def run_job(work, name, root, playbook, envvars, extravars, inventory=None, forks=5, must_succeed=True, cmdline=None):
     started = time.time()
     # The job template's own extra var, as docs/awx.md advises: the journal lives in the job's work folder.
     extravars = dict(extravars, eni_change_journal_dir=os.path.join(work, "journal"))
@@ -171,6 +173,7 @@ def run_job(work, name, root, playbook, envvars, extravars, inventory=None, fork
         inventory=inventory,
         envvars=envvars,
         forks=forks,
+        cmdline=cmdline,
         quiet=True,
         settings={"suppress_ansible_output": True},
     )
@@ -230,7 +233,7 @@ def main():
                                        "endpoint": config["ens_endpoint"]})
     check(envvars["ALIBABA_CLOUD_SECURITY_TOKEN"] == "" and envvars["ALIBABA_CLOUD_REGION_ID"] == "", "blank inputs")
     check(envvars["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] == secret, "the secret is injected")
-    surveys = {name: load_survey(root, name) for name in ("attach", "detach", "swap")}
+    surveys = {name: load_survey(root, name) for name in ("attach", "detach", "swap", "converge")}
 
     # 1. job template "ENS swap ENIs" on localhost
     sim.reset()
@@ -268,6 +271,8 @@ def main():
                 "ens_detach_network_interface_ids": "ens_network_interfaces | selectattr('type', 'equalto', 'Secondary')"
                                                     " | map(attribute='network_interface_id') | list",
                 "ens_attach_network_interface_ids": "['eni-' ~ ens_instance_name ~ '-a']",
+                # the declared state for playbooks/converge.yml (job 4)
+                "ens_network_interface_ids": "['eni-' ~ ens_instance_name ~ '-a', 'eni-' ~ ens_instance_name ~ '-b']",
             },
         }, f)
     # In the work folder rather than a temporary one ansible-runner would leave behind, to be cleaned below.
@@ -312,6 +317,26 @@ def main():
           "the second batch started before the first was back: %s" % power)
     check(max(positions[("StopInstance", i)] for i in first) < min(positions[("StartInstance", i)] for i in first),
           "the first batch's windows do not overlap: %s" % power)
+
+    # 4. job template "ENS converge ENIs", job type Check: the nightly drift report, nothing changed
+    before = len(sim.calls())
+    report = os.path.join(work, "drift.json")
+    extravars = survey_answers(surveys["converge"], {"target_hosts": "ens_status_Running", "converge_report": report})
+    stats, stdout, events = run_job(work, "converge-check", root, "converge", envvars, extravars, inventory=script,
+                                           cmdline="--check")
+    no_secret_in(events, stdout, secret, "converge-check")
+    mutating = [call["action"] for call in sim.calls()[before:] if call["mutating"]]
+    check(mutating == [], "the drift check made mutating calls: %s" % mutating)
+    with open(report) as f:
+        drift = json.load(f)
+    expected = {"awx-%04d" % n: {"instance_id": "i-awx-%04d" % n, "current": ["eni-awx-%04d-a" % n],
+                                 "desired": ["eni-awx-%04d-a" % n, "eni-awx-%04d-b" % n], "detach": [],
+                                 "attach": ["eni-awx-%04d-b" % n]} for n in range(1, 5)}
+    check(drift == {"mode": "check", "hosts": 4, "in_line": [], "drifted": expected, "skipped": {}, "failed": {}},
+          "drift report: %s" % drift)
+    artifacts = [event["event_data"].get("artifact_data") for event in events if event.get("event") == "playbook_on_stats"]
+    check(artifacts and artifacts[-1] == {"ens_converge": drift}, "job artifact: %s" % artifacts)
+
     # Nothing the jobs and the inventory update left in the work folder holds the secret.
     leaks = files_holding(work, secret)
     check(leaks == [], "files under %s still hold the AccessKey secret: %s" % (work, leaks))
