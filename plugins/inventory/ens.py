@@ -164,9 +164,8 @@ instance_ids: [i-5p67acfmxazb4pxxxx, i-5p67acfmxazb5pxxxx]
 strict: true
 """
 
-import json
-
 import ipaddress
+import json
 import socket
 
 from ansible.errors import AnsibleError, AnsibleParserError
