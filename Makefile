@@ -6,8 +6,7 @@
 #
 # Other targets: venv, stage, sanity, units, integration [TARGET=name], lint, molecule
 # [SCENARIO=name], build-install, docs-lint, ee, changelog-lint, simulator [FIXTURE=name PORT=n], clean,
-# distclean, security-compat [CORE=spec].  Everything runs offline except `make venv` (PyPI), the first
-# security-compat run (its ansible-core venv) and the first sanity run
+# distclean.  Everything runs offline except `make venv` (PyPI) and the first sanity run
 # (ansible-test installs each sanity test's pinned requirements from PyPI, then caches them
 # in ~/.ansible/test/venv).
 
@@ -49,12 +48,12 @@ SIM_ENV := env -u HTTP_PROXY -u HTTPS_PROXY -u http_proxy -u https_proxy -u ALL_
 STAGES := sanity units integration lint molecule build-install docs-lint ee changelog-lint
 
 .PHONY: help venv stage offline-get-pip sanity units integration lint molecule build-install \
-	changelog-lint test simulator demo clean distclean docs-lint ee security-compat
+	changelog-lint test simulator demo clean distclean docs-lint ee
 
 help:
 	@echo "make demo    - run the demo"
 	@echo "make test    - run every check ($(STAGES))"
-	@echo "other targets: venv stage $(STAGES) security-compat simulator clean distclean"
+	@echo "other targets: venv stage $(STAGES) simulator clean distclean"
 
 # ---------------------------------------------------------------------------------------------
 # Virtualenv: rebuilt when a requirements file changes.
@@ -182,8 +181,10 @@ test: venv
 	printf '\nmake test: all stages done in %ss\n' "$$(( $$(date +%s) - start ))"; \
 	echo "stages: $$passed passed, 0 failed, $$skipped skipped"
 
-# The inventory plugin's security checks on the oldest ansible-core the collection claims (a venv of its
-# own in $(BUILD), from PyPI on first use): API data must stay data. CORE="ansible-core>=2.18,<2.19" for another.
+# The inventory plugin's security checks on the oldest ansible-core the collection claims (hacking/security_compat.sh:
+# a venv of its own in $(BUILD), from PyPI on first use): API data must stay data. CORE="ansible-core>=2.18,<2.19"
+# for another core.
+.PHONY: security-compat
 security-compat: venv
 	$(SIM_ENV) "$(ROOT)/hacking/security_compat.sh" $(if $(CORE),"$(CORE)")
 
