@@ -101,9 +101,10 @@ notes:
   - A filter list (O(ens_region_ids), O(network_ids), O(statuses), O(instance_ids)) or O(hostnames) with an element
     that is not a non-empty string (for example an unquoted number in YAML) fails the source, naming the option,
     the element and its position.
-  - Every host var read from the API (names, ids, addresses, C(ens_instance), C(ens_network_interfaces)) is marked
-    unsafe, so it is data and never runs as a template on any supported ansible-core, nor do the variables that
-    O(compose) makes from it. A host name never holds a template marker (see O(hostnames)), and ansible-core turns
+  - Every string read from the API that could be a template (it has a brace) is marked unsafe wherever it is in the
+    host vars (names, ids, addresses, C(ens_instance), C(ens_network_interfaces)), so it is data and never runs as a
+    template on any supported ansible-core, nor do the variables that O(compose) makes from it. Other strings stay
+    plain, so C(ansible-inventory --list) and an AWX inventory import show them as they are. A host name never holds a template marker (see O(hostnames)), and ansible-core turns
     every character of a group name made by O(keyed_groups) that is not a letter, digit or underscore into an
     underscore.
 seealso:
@@ -252,6 +253,18 @@ def reserved_name(name):
     if address.is_loopback or address.is_unspecified:
         return "is an address of the controller"
     return None
+
+
+def make_unsafe(value):
+    """`value` with every string that could be a template (it has a brace) marked unsafe, in dicts and lists too.
+    Other strings stay plain, so `ansible-inventory --list` (and an AWX inventory import) shows them as they are."""
+    if isinstance(value, dict):
+        return dict((make_unsafe(key), make_unsafe(item)) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return [make_unsafe(item) for item in value]
+    if isinstance(value, str) and ("{" in value or "}" in value):
+        return wrap_var(value)
+    return value
 
 
 def _primary_first(enis):
@@ -468,7 +481,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             self.inventory.add_host(hostname)
             for key, value in record.items():
                 # API data is never a template: unsafe for ansible-core 2.16-2.18 (2.19 trusts no inventory data)
-                self.inventory.set_variable(hostname, key, wrap_var(value))
+                self.inventory.set_variable(hostname, key, make_unsafe(value))
             hostvars = self.inventory.get_host(hostname).get_vars()
             self._set_composite_vars(self.get_option("compose"), hostvars, hostname, strict=strict)
             self._add_host_to_composed_groups(self.get_option("groups"), hostvars, hostname, strict=strict)

@@ -26,6 +26,7 @@ import sys
 import urllib.request
 
 import yaml
+from ansible.release import __version__ as core_version
 
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -235,6 +236,11 @@ def list_untrusted(path, err_path):
     check("i-loc" in groups["name_localhost"] and "i-twin-1" in groups["name_twin"] and "twin-2-host" in groups["name_twin"],
           "keyed groups by name: %s" % groups)
     check(not any("localhost" == host for host in hostvars), "no host named localhost")
+    with open(path) as f:
+        raw = json.load(f)["_meta"]["hostvars"]
+    check(isinstance(raw["i-evil"]["ens_instance_name"], dict), "a template name is listed as unsafe")
+    if tuple(int(part) for part in core_version.split(".")[:2]) < (2, 19):  # 2.19 lists every plugin value so
+        check(raw["plain"]["ens_instance_name"] == "plain", "a plain name is listed as it is (AWX imports it)")
     with open(err_path) as f:
         err = "".join(f.read().split())  # ansible-core 2.16 wraps warnings at 79 columns, also after hyphens
     for needle in ('name "localhost" of instance i-loc is a name of the controller',

@@ -454,6 +454,17 @@ def test_api_values_are_never_templates(tmp_path, sim, cached):
     assert [group for group in inventory.groups if group.startswith("name_")] == ["name____7___6___"]
 
 
+def test_only_strings_that_could_be_templates_are_marked():
+    """A string without a brace cannot be a template: it stays a plain str, so `ansible-inventory --list` and an AWX
+    inventory import see the value itself rather than {"__ansible_unsafe": ...} (ansible-core 2.16-2.18)."""
+    record = ens_inventory.make_unsafe({"name": "web-1", "tpl": TEMPLATE, "enis": [{"name": "eni-1", "x": "{# c #}"}],
+                                        "count": 3, "none": None, "ok": True})
+    assert type(record["name"]) is str and type(record["enis"][0]["name"]) is str
+    assert (record["count"], record["none"], record["ok"]) == (3, None, True)
+    assert rendered(record, "tpl") == TEMPLATE
+    assert rendered(record, "enis[0].x") == "{# c #}"
+
+
 @pytest.mark.parametrize("option,value,message", [
     ("instance_ids", ["i-a1", 7], "option instance_ids: element 2 (7) is an integer"),
     ("statuses", ["Running", ""], 'option statuses: element 2 ("") is an empty string'),
