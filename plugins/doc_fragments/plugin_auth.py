@@ -52,23 +52,47 @@ options:
   endpoint:
     description:
       - ENS API endpoint, as C(http://host:port), C(https://host) or a bare host name (HTTPS).
+      - A path, a query (C(?...)), a fragment (C(#...)), user info (C(user:password@)) or a port outside 1-65535
+        is refused before any call (the SDK would append the API parameters after a query, and the server would
+        never see them). User info is never shown in messages.
+      - Plain C(http://) is allowed only to this machine (C(localhost), C(127.0.0.0/8), C([::1])), unless
+        O(allow_insecure_http=true); elsewhere the signed requests and the STS token would cross the network
+        in clear text.
+      - Redirects (HTTP 3xx) are never followed, they fail the call, as following one would send the signed request
+        and the STS token to another host.
       - If not set, the environment variable E(ALIBABA_CLOUD_ENS_ENDPOINT) is used, then the SDK's own
         endpoint for O(region_id).
     type: str
     env:
       - name: ALIBABA_CLOUD_ENS_ENDPOINT
+  allow_insecure_http:
+    description:
+      - Accept a plain C(http://) O(endpoint) on a host other than this machine, knowing that the signed requests
+        and any STS token (O(security_token)) then cross the network in clear text.
+      - If not set, the environment variable E(ALIBABA_CLOUD_ENS_ALLOW_INSECURE_HTTP) is used.
+    type: bool
+    default: false
+    env:
+      - name: ALIBABA_CLOUD_ENS_ALLOW_INSECURE_HTTP
   api_retries:
     description:
-      - How many times one API call is retried after a transient error (throttling, C(ServiceUnavailable),
-        C(InternalError) and other 5xx answers, connection resets and timeouts), with exponential backoff and
-        full jitter. Client errors that are not throttling are never retried.
+      - How many times one API call is retried after a transient error (C(ServiceUnavailable), C(InternalError)
+        and other 5xx answers whatever their body, the backend failure C(ens.interface.error), connection resets
+        and timeouts), with exponential backoff and full jitter. Client errors are never retried.
+      - Throttling (C(Throttling*)) is refused before the service and is safe to resend, so a throttled call is
+        retried until O(api_retry_max_seconds) is spent even when O(api_retries) attempts are used up (also with
+        V(0)), waiting at least what the server's retry-after asks; a retry-after past that budget ends the call.
+      - A mutating call (attach, detach, stop, start, reboot) whose answer may have been lost (a 5xx, an
+        C(ens.interface.error), a timeout, or an HTTP 200 answer whose C(Code) is a backend failure) is never
+        resent blindly; the resource is read back first, and if the change happened or is under way the call
+        counts as done. An HTTP 200 answer whose C(Code) is not a success is an error carrying that code.
       - If not set, the environment variable E(ALIBABA_CLOUD_ENS_API_RETRIES) is used, then V(8).
     type: int
     env:
       - name: ALIBABA_CLOUD_ENS_API_RETRIES
   api_retry_max_seconds:
     description:
-      - Upper bound, in seconds, on the total time one API call may spend in retries.
+      - Upper bound, in seconds, on the total time one API call may spend in retries, throttling included.
       - If not set, the environment variable E(ALIBABA_CLOUD_ENS_API_RETRY_MAX_SECONDS) is used, then V(120).
     type: int
     env:
@@ -83,6 +107,9 @@ options:
   read_timeout:
     description:
       - Seconds to wait for an API answer once connected.
+      - Each attempt of a call is also bounded in wall-clock time by O(connect_timeout) + O(read_timeout), whatever
+        the socket does; an answer trickled byte by byte never trips the read timeout, this bound ends it (as a
+        timeout, so a mutating call is then read back, never resent blindly).
       - If not set, the environment variable E(ALIBABA_CLOUD_ENS_READ_TIMEOUT) is used, then V(15).
     type: int
     env:

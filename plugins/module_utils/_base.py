@@ -93,7 +93,7 @@ class EnsModule:
     @property
     def api(self):
         if self._api is None:
-            self._api = EnsApi.from_params(self.module.params)
+            self._api = EnsApi.from_params(self.module.params, warn=self.module.warn)
         return self._api
 
     @property

@@ -20,16 +20,24 @@ try:
 except ImportError:  # reported by the module with missing_required_lib
     tenacity = None
 
+from ansible_collections.alibabacloud.ens.plugins.module_utils import _transport
 from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import (
+    SUCCESS_BODY_CODES,
     EnsApiError,
     EnsMissingLibrary,
+    body_code_error,
     describe_sdk_error,
+    is_throttling,
+    shape_error,
+    timeout_error,
 )
 
 SDK_PACKAGE = "alibabacloud-ens20171110"
 CENTRAL_ENDPOINT = "ens.aliyuncs.com"
 PAGE_SIZE = 50
 MAX_IDS_PER_CALL = 100
+# A listing stops with an error past this many pages (50,000 items): a TotalCount that never ends.
+MAX_PAGES = 1000
 
 DEFAULT_API_RETRIES = 8
 DEFAULT_API_RETRY_MAX_SECONDS = 120
@@ -61,26 +69,83 @@ def ens_argument_spec():
         api_retry_max_seconds=dict(type="int", fallback=(env_fallback, ["ALIBABA_CLOUD_ENS_API_RETRY_MAX_SECONDS"])),
         connect_timeout=dict(type="int", fallback=(env_fallback, ["ALIBABA_CLOUD_ENS_CONNECT_TIMEOUT"])),
         read_timeout=dict(type="int", fallback=(env_fallback, ["ALIBABA_CLOUD_ENS_READ_TIMEOUT"])),
+        allow_insecure_http=dict(type="bool", default=False,
+                                 fallback=(env_fallback, ["ALIBABA_CLOUD_ENS_ALLOW_INSECURE_HTTP"])),
     )
 
 
+def _redact(endpoint):
+    """The endpoint as it may be shown: user info (a password) is never echoed."""
+    value = endpoint.strip()
+    scheme, sep, rest = value.rpartition("://") if "://" in value else ("", "", value)
+    authority = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    if "@" in authority:
+        rest = "***@" + rest[len(authority.rsplit("@", 1)[0]) + 1:]
+    return "%s%s%s" % (scheme, sep, rest)
+
+
 def parse_endpoint(endpoint):
-    """Split 'http://host:port', 'https://host' or a bare host into (host[:port], protocol)."""
+    """Split 'http://host:port', 'https://host' or a bare host into (host[:port], protocol).
+
+    Anything else is refused: a path, a query or fragment (the SDK would append the API parameters after
+    them and the server would never see them), user info, or a port that is not 1-65535.
+    """
+    shown = _redact(endpoint)
     value = endpoint.strip()
     protocol = "https"
     if "://" in value:
         protocol, value = value.split("://", 1)
         protocol = protocol.lower()
         if protocol not in ("http", "https"):
-            raise ValueError("endpoint %r: the scheme must be http or https" % endpoint)
-    value = value.rstrip("/")
-    if not value or "/" in value:
-        raise ValueError("endpoint %r: expected http://host:port, https://host or a bare host name" % endpoint)
+            raise ValueError("endpoint %r: the scheme must be http or https" % shown)
+    value = value.rstrip("/") if value.endswith("/") and "?" not in value and "#" not in value else value
+    for char, what in (("?", "a query (?...)"), ("#", "a fragment (#...)"), ("@", "user info (user@...)")):
+        if char in value:
+            raise ValueError("endpoint %r: %s is not allowed; expected http://host:port, https://host or a bare "
+                             "host name" % (shown, what))
+    if not value or "/" in value or any(c.isspace() for c in value):
+        raise ValueError("endpoint %r: expected http://host:port, https://host or a bare host name" % shown)
+    host, port = _split_host_port(value, shown)
+    if port is not None and not (port.isdigit() and port.isascii() and 1 <= int(port) <= 65535):
+        raise ValueError("endpoint %r: the port must be a number from 1 to 65535" % shown)
+    if not host:
+        raise ValueError("endpoint %r: no host name" % shown)
     return value, protocol
 
 
+def _split_host_port(value, shown):
+    if value.startswith("["):  # an IPv6 literal: [::1]:8080
+        end = value.find("]")
+        if end < 0:
+            raise ValueError("endpoint %r: unclosed [ of an IPv6 address" % shown)
+        rest = value[end + 1:]
+        if rest and not rest.startswith(":"):
+            raise ValueError("endpoint %r: expected [address]:port" % shown)
+        return value[1:end], (rest[1:] if rest else None)
+    if value.count(":") > 1:
+        raise ValueError("endpoint %r: write an IPv6 address in brackets, as [::1]:8080" % shown)
+    host, sep, port = value.partition(":")
+    return host, (port if sep else None)
+
+
+def is_loopback(host):
+    """True for localhost, 127.0.0.0/8 and ::1: traffic that never leaves the machine."""
+    host = host.strip("[]").lower().rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    import ipaddress
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 class RetryPolicy:
-    """Bounds for retrying one API call after a transient error."""
+    """Bounds for retrying one API call after a transient error.
+
+    `attempts` bounds the attempts after errors other than throttling; throttling is refused at the gateway
+    (resending is safe) and is bounded by `max_seconds` alone, honouring the server's retry-after.
+    """
 
     def __init__(self, attempts=DEFAULT_API_RETRIES + 1, max_seconds=DEFAULT_API_RETRY_MAX_SECONDS,
                  base=BACKOFF_BASE_SECONDS, cap=BACKOFF_CAP_SECONDS, sleep=None):
@@ -91,14 +156,23 @@ class RetryPolicy:
         self.sleep = sleep
 
     def backoff(self, retry_state):
-        """Exponential backoff with full jitter; a server's retry-after is a floor."""
-        ceiling = min(self.cap, self.base * (2 ** (retry_state.attempt_number - 1)))
+        """Exponential backoff with full jitter; a server's retry-after is a floor; never past max_seconds."""
+        ceiling = min(self.cap, self.base * (2 ** min(retry_state.attempt_number - 1, 20)))
         delay = random.uniform(0, ceiling)
-        outcome = retry_state.outcome
-        error = outcome.exception() if outcome is not None and outcome.failed else None
+        error = _last_error(retry_state)
         if isinstance(error, EnsApiError) and error.retry_after:
             delay = max(delay, error.retry_after)
-        return delay
+        return max(0.0, min(delay, self.max_seconds - (retry_state.seconds_since_start or 0.0)))
+
+    def should_stop(self, retry_state):
+        elapsed = retry_state.seconds_since_start or 0.0
+        if elapsed >= self.max_seconds:
+            return True
+        error = _last_error(retry_state)
+        if isinstance(error, EnsApiError) and is_throttling(error.code):
+            # A retry-after past the budget cannot be honoured: stop now rather than call too early.
+            return bool(error.retry_after) and elapsed + error.retry_after > self.max_seconds
+        return retry_state.attempt_number >= self.attempts
 
     def retrying(self, should_retry):
         kwargs = {}
@@ -107,10 +181,15 @@ class RetryPolicy:
         return tenacity.Retrying(
             retry=tenacity.retry_if_exception(should_retry),
             wait=self.backoff,
-            stop=tenacity.stop_after_attempt(self.attempts) | tenacity.stop_after_delay(self.max_seconds),
+            stop=self.should_stop,
             reraise=True,
             **kwargs
         )
+
+
+def _last_error(retry_state):
+    outcome = retry_state.outcome
+    return outcome.exception() if outcome is not None and outcome.failed else None
 
 
 def _is_transient(error):
@@ -130,17 +209,18 @@ def _gave_up(error, retrying):
 class EnsApi:
     """Thin wrappers, one per ENS action: each retries transient errors and raises only EnsApiError."""
 
-    def __init__(self, client, endpoint, retry_policy=None):
+    def __init__(self, client, endpoint, retry_policy=None, call_seconds=DEFAULT_CONNECT_TIMEOUT + DEFAULT_READ_TIMEOUT):
         self._client = client
         self.endpoint = endpoint
         self.retry_policy = retry_policy or RetryPolicy()
+        self.call_seconds = call_seconds
         self.last_request_id = {}
         self._models = None
         self._polling = 0
 
     @classmethod
-    def from_params(cls, params):
-        """Build the official SDK client from the shared module options."""
+    def from_params(cls, params, warn=None):
+        """Build the official SDK client from the shared module options; `warn(text)` reports warnings."""
         if tenacity is None:
             raise EnsMissingLibrary("tenacity")
         try:
@@ -150,11 +230,19 @@ class EnsApi:
         except ImportError as exc:
             raise EnsMissingLibrary(SDK_PACKAGE, exc)
 
+        if not _transport.install():
+            raise EnsApiError(
+                "The installed darabonba-core has no DaraCore._get_session: the transport guards (a wall-clock "
+                "bound per call, no redirects) cannot be installed; use darabonba-core 1.0.x",
+                code="UnsupportedSdk")
+
         endpoint = params.get("endpoint")
         region_id = params.get("region_id")
+        connect_timeout = params.get("connect_timeout") or DEFAULT_CONNECT_TIMEOUT
+        read_timeout = params.get("read_timeout") or DEFAULT_READ_TIMEOUT
         config = Config(
-            connect_timeout=1000 * (params.get("connect_timeout") or DEFAULT_CONNECT_TIMEOUT),
-            read_timeout=1000 * (params.get("read_timeout") or DEFAULT_READ_TIMEOUT),
+            connect_timeout=1000 * connect_timeout,
+            read_timeout=1000 * read_timeout,
             user_agent="alibabacloud.ens-ansible-collection",
         )
         if endpoint:
@@ -163,6 +251,16 @@ class EnsApi:
             except ValueError as exc:
                 raise EnsApiError("Invalid option endpoint: %s" % exc, code="InvalidParameter.Endpoint")
             display_endpoint = "%s://%s" % (config.protocol, config.endpoint)
+            if config.protocol == "http" and not is_loopback(_split_host_port(config.endpoint, display_endpoint)[0]):
+                if not params.get("allow_insecure_http"):
+                    raise EnsApiError(
+                        "Invalid option endpoint: %s is plain http to a host that is not this machine: the signed "
+                        "requests and the STS token would cross the network in clear text. Use https://, or set "
+                        "allow_insecure_http: true (or ALIBABA_CLOUD_ENS_ALLOW_INSECURE_HTTP=true) to accept that"
+                        % display_endpoint, code="InvalidParameter.InsecureEndpoint")
+                if warn is not None:
+                    warn("endpoint %s is plain http (allow_insecure_http is set): signed requests and any STS token "
+                         "cross the network in clear text" % display_endpoint)
         else:
             config.region_id = region_id
             if not region_id:
@@ -201,7 +299,8 @@ class EnsApi:
             attempts=(DEFAULT_API_RETRIES if attempts is None else attempts) + 1,
             max_seconds=DEFAULT_API_RETRY_MAX_SECONDS if max_seconds is None else max_seconds,
         )
-        return cls(client, display_endpoint, policy)
+        # Each HTTP attempt, whatever the socket does (a trickled answer never trips the read timeout).
+        return cls(client, display_endpoint, policy, call_seconds=connect_timeout + read_timeout)
 
     @property
     def models(self):
@@ -213,13 +312,33 @@ class EnsApi:
     # -- plumbing -------------------------------------------------------------------------------
 
     def _send(self, action, doing, resource, call):
-        """One SDK call; every SDK error becomes an EnsApiError naming what was being done."""
+        """One SDK call, bounded in wall-clock time; every failure becomes an EnsApiError naming what was being done.
+
+        An HTTP 200 answer whose body Code is not a success is an error carrying that code.
+        """
         try:
-            response = call()
-        except Exception as exc:  # SDK errors have no common base beyond Exception
-            raise describe_sdk_error(exc, action=action, doing=doing, resource=resource, endpoint=self.endpoint)
-        body = response.body.to_map() if response.body is not None else {}
-        self.last_request_id[action] = body.get("RequestId")
+            exchange = _transport.run_bounded(call, self.call_seconds)
+        except _transport.CallTimedOut as timed_out:
+            raise timeout_error(action, doing, resource, self.endpoint, timed_out.exchange)
+        if exchange.error is not None:
+            raise describe_sdk_error(exchange.error, action=action, doing=doing, resource=resource,
+                                     endpoint=self.endpoint, exchange=exchange)
+        response = exchange.result
+        if exchange.body is not None and exchange.body.lstrip()[:1] != b"{":
+            # The SDK reads [] or "" as an empty answer: only an object is one.
+            raw = _transport.json_body(exchange.body)
+            raise shape_error("the body is %s, not a JSON object" % type(raw).__name__, action, doing, resource, None)
+        if response.__dict__.get("_map") is not None or response.body is None:
+            # The SDK could not map the answer to its model (it swallows that): judge what the server sent.
+            body = _transport.json_body(exchange.body)
+        else:
+            body = response.body.to_map()
+        if not isinstance(body, dict):
+            raise shape_error("the body is %s, not a JSON object" % type(body).__name__, action, doing, resource, None)
+        request_id = body.get("RequestId") if isinstance(body.get("RequestId"), str) else None
+        self.last_request_id[action] = request_id
+        if body.get("Code") not in SUCCESS_BODY_CODES:
+            raise body_code_error(body, action, doing, resource)
         return body
 
     @contextlib.contextmanager
@@ -244,10 +363,11 @@ class EnsApi:
     def _mutate(self, action, doing, resource, call, landed):
         """A mutating call that survives lost answers.
 
-        Only throttling and refused connections are resent blindly. After any other transient error the
-        answer may have been lost while the change happened, so the resource is re-read first: if
-        `landed()` says the change happened or is under way, the call counts as done. A resent call
-        refused for the resource's state is judged by re-reading too, never from the error alone.
+        Only throttling and refused connections are resent blindly. After any other transient error
+        (5xx, ens.interface.error, a timeout) the answer may have been lost while the change happened, so the
+        resource is re-read: if `landed()` says the change happened or is under way, the call counts as done;
+        it is read again just before any resend (after the backoff, when a lagging view may have caught up).
+        A resent call refused for the resource's state is judged by re-reading too, never from the error alone.
         Returns the request id of the call that made the change (or of the lost answer).
         """
         retrying = self.retry_policy.retrying(_is_transient)
@@ -255,11 +375,13 @@ class EnsApi:
         try:
             for attempt in retrying:
                 with attempt:
+                    if lost_request_id is not None and attempt.retry_state.attempt_number > 1 and self._landed(landed):
+                        return lost_request_id
                     try:
                         return self._send(action, doing, resource, call).get("RequestId")
                     except EnsApiError as error:
                         if error.transient and error.maybe_applied:
-                            lost_request_id = error.request_id or ""
+                            lost_request_id = lost_request_id or error.request_id or ""
                             if self._landed(landed):
                                 return lost_request_id
                         elif error.code in STATE_CONFLICT_CODES and lost_request_id is not None and self._landed(landed):
@@ -293,18 +415,12 @@ class EnsApi:
         return found
 
     def _describe_eni_pages(self, request_args, resource):
-        items = []
-        page = 1
-        while True:
-            request = self.models.DescribeNetworkInterfacesRequest(page_number=page, page_size=PAGE_SIZE, **request_args)
-            body = self._read("DescribeNetworkInterfaces", "describe ENIs", resource,
-                              lambda request=request: self._client.describe_network_interfaces(request))
-            batch = ((body.get("NetworkInterfaceSets") or {}).get("NetworkInterfaceSet")) or []
-            items.extend(batch)
-            total = int(body.get("TotalCount") or 0)
-            if not batch or len(items) >= total:
-                return items
-            page += 1
+        def page(number):
+            request = self.models.DescribeNetworkInterfacesRequest(page_number=number, page_size=PAGE_SIZE, **request_args)
+            return self._read("DescribeNetworkInterfaces", "describe ENIs", resource,
+                              lambda: self._client.describe_network_interfaces(request))
+        return self._pages("DescribeNetworkInterfaces", "describe ENIs", resource, page,
+                           ("NetworkInterfaceSets", "NetworkInterfaceSet"), "NetworkInterfaceId")
 
     def describe_instances(self, instance_ids=None, **filters):
         """Every instance matching the filters, following every page."""
@@ -320,18 +436,58 @@ class EnsApi:
         return found
 
     def _describe_instance_pages(self, request_args, resource):
+        def page(number):
+            request = self.models.DescribeInstancesRequest(page_number=number, page_size=PAGE_SIZE, **request_args)
+            return self._read("DescribeInstances", "describe instances", resource,
+                              lambda: self._client.describe_instances(request))
+        return self._pages("DescribeInstances", "describe instances", resource, page, ("Instances", "Instance"),
+                           "InstanceId")
+
+    def _pages(self, action, doing, resource, fetch, path, id_key):
+        """Every item of a paged listing, each once, checked for shape.
+
+        Items are told apart by `id_key`. A page may repeat a few items of the previous one (an item created
+        between two calls shifts the pages): those are dropped. A page that brings nothing new while
+        TotalCount says more are left, or more than MAX_PAGES pages, is an error: the listing cannot be
+        complete, and a partial list must not pass for the whole.
+        """
         items = []
-        page = 1
+        seen = set()
+        number = 1
         while True:
-            request = self.models.DescribeInstancesRequest(page_number=page, page_size=PAGE_SIZE, **request_args)
-            body = self._read("DescribeInstances", "describe instances", resource,
-                              lambda request=request: self._client.describe_instances(request))
-            batch = ((body.get("Instances") or {}).get("Instance")) or []
-            items.extend(batch)
-            total = int(body.get("TotalCount") or 0)
-            if not batch or len(items) >= total:
+            body = fetch(number)
+            request_id = body.get("RequestId") if isinstance(body.get("RequestId"), str) else None
+
+            def refuse(problem):
+                return shape_error(problem, action, "%s, page %d" % (doing, number), resource, request_id)
+
+            total = body.get("TotalCount")
+            if isinstance(total, str) and total.strip().isdigit():
+                total = int(total)
+            if isinstance(total, bool) or not isinstance(total, int) or total < 0:
+                raise refuse("TotalCount is %s, not a count" % ("missing" if total is None else repr(total)[:60]))
+            batch = _items(body, path, refuse)
+            new = 0
+            for index, item in enumerate(batch):
+                if not isinstance(item, dict):
+                    raise refuse("%s.%s[%d] is %s, not an object" % (path[0], path[1], index, type(item).__name__))
+                for key in (id_key, "Status"):
+                    if not isinstance(item.get(key), str) or not item.get(key):
+                        raise refuse("%s.%s[%d] has no %s" % (path[0], path[1], index, key))
+                if item[id_key] not in seen:
+                    seen.add(item[id_key])
+                    items.append(item)
+                    new += 1
+            if len(items) >= total or not batch:
                 return items
-            page += 1
+            if not new:
+                raise refuse("page %d repeats items of earlier pages and brings nothing new, while TotalCount %d "
+                             "promises more than the %d items read: the listing cannot be completed"
+                             % (number, total, len(items)))
+            if number >= MAX_PAGES:
+                raise refuse("TotalCount %d needs more than %d pages of %d: refusing to read further"
+                             % (total, MAX_PAGES, PAGE_SIZE))
+            number += 1
 
     def _eni_status(self, network_interface_id):
         found = self.describe_network_interfaces([network_interface_id])
@@ -383,6 +539,21 @@ class EnsApi:
             "RebootInstance", "reboot instance %s" % instance_id, instance_id,
             lambda: self._client.reboot_instance(request),
             lambda: self._instance_status(instance_id) in ("Stopping", "Stopped", "Starting"))
+
+
+def _items(body, path, refuse):
+    """The list at body[path[0]][path[1]], absent meaning empty; any other shape is refused."""
+    outer = body.get(path[0])
+    if outer is None:
+        return []
+    if not isinstance(outer, dict):
+        raise refuse("%s is %s, not an object" % (path[0], type(outer).__name__))
+    inner = outer.get(path[1])
+    if inner is None:
+        return []
+    if not isinstance(inner, list):
+        raise refuse("%s.%s is %s, not a list" % (path[0], path[1], type(inner).__name__))
+    return inner
 
 
 def _default_credential_chain():
