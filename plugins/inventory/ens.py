@@ -180,7 +180,7 @@ from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import En
 
 # The options passed to EnsApi.from_params, exactly the modules' shared options.
 AUTH_OPTIONS = (
-    "access_key_id", "access_key_secret", "security_token", "region_id", "endpoint",
+    "access_key_id", "access_key_secret", "security_token", "region_id", "endpoint", "allow_insecure_http",
     "api_retries", "api_retry_max_seconds", "connect_timeout", "read_timeout",
 )
 MAX_FILTER_VALUES = 100
@@ -360,7 +360,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def _fetch(self, path):
         params = {name: self.get_option(name) for name in AUTH_OPTIONS}
         try:
-            api = EnsApi.from_params(params)
+            api = EnsApi.from_params(params, warn=self.display.warning)
             instances = self._describe_instances(api)
             enis = self._describe_enis(api, instances) if self.get_option("network_interfaces") else None
         except EnsMissingLibrary as exc:

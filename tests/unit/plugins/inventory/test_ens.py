@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import socket
 
 import pytest
 import yaml
@@ -392,8 +393,39 @@ def test_throttling_is_retried(tmp_path, sim):
     assert [call["code"] for call in calls(sim, "DescribeInstances")] == ["Throttling.User", "Throttling.User", None]
 
 
+def own_non_loopback_address():
+    """An address of this machine that is not loopback (the one it would reach the network from), or None."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("192.0.2.1", 9))  # UDP: no packet is sent, the kernel only picks the source address
+        address = probe.getsockname()[0]
+    except OSError:
+        return None
+    finally:
+        probe.close()
+    return None if address.startswith("127.") else address
+
+
+def test_plain_http_off_this_machine_needs_allow_insecure_http(tmp_path, ens_simulator_factory, warnings):
+    address = own_non_loopback_address()
+    if address is None:
+        pytest.skip("this machine has no non-loopback IPv4 address")
+    remote = ens_simulator_factory("default", host=address)
+    remote.simulator.reset(fleet=FLEET)
+    endpoint = "http://%s:%d" % (address, int(remote.url.rsplit(":", 1)[1]))
+    path = write_config(tmp_path, None, endpoint=endpoint, access_key_id=ACCESS_KEY_ID, access_key_secret=ACCESS_KEY_SECRET,
+                        instance_ids=["i-bj-2"])
+    with pytest.raises(AnsibleError, match="allow_insecure_http"):
+        parse(path)
+    assert remote.control.calls()["calls"] == []  # refused before any request
+    inventory = parse(write_config(tmp_path, None, endpoint=endpoint, access_key_id=ACCESS_KEY_ID,
+                                   access_key_secret=ACCESS_KEY_SECRET, instance_ids=["i-bj-2"], allow_insecure_http=True))
+    assert list(inventory.hosts) == ["i-bj-2"]
+    assert any("is plain http (allow_insecure_http is set)" in warning for warning in warnings)
+
+
 def test_missing_sdk(tmp_path, sim, monkeypatch):
-    def missing(params):
+    def missing(params, warn=None):
         raise EnsMissingLibrary("alibabacloud-ens20171110", ImportError("No module named 'alibabacloud_ens20171110'"))
 
     monkeypatch.setattr(ens_inventory.EnsApi, "from_params", staticmethod(missing))
