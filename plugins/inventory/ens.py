@@ -104,9 +104,9 @@ notes:
   - Every string read from the API that could be a template (it has a brace) is marked unsafe wherever it is in the
     host vars (names, ids, addresses, C(ens_instance), C(ens_network_interfaces)), so it is data and never runs as a
     template on any supported ansible-core, nor do the variables that O(compose) makes from it. Other strings stay
-    plain, so C(ansible-inventory --list) and an AWX inventory import show them as they are. A host name never holds a template marker (see O(hostnames)), and ansible-core turns
-    every character of a group name made by O(keyed_groups) that is not a letter, digit or underscore into an
-    underscore.
+    plain, so C(ansible-inventory --list) and an AWX inventory import show them as they are. A host name never holds
+    a template marker (see O(hostnames)), and ansible-core turns every character of a group name made by
+    O(keyed_groups) that is not a letter, digit or underscore into an underscore.
 seealso:
   - name: ENS DescribeInstances
     description: The API call behind the hosts.

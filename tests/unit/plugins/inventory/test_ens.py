@@ -16,6 +16,7 @@ from ansible.module_utils.basic import env_fallback
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import inventory_loader
 from ansible.template import Templar
+from ansible.utils.unsafe_proxy import AnsibleUnsafe
 from ansible.utils.display import Display
 
 try:
@@ -491,7 +492,7 @@ def test_only_strings_that_could_be_templates_are_marked():
     inventory import see the value itself rather than {"__ansible_unsafe": ...} (ansible-core 2.16-2.18)."""
     record = ens_inventory.make_unsafe({"name": "web-1", "tpl": TEMPLATE, "enis": [{"name": "eni-1", "x": "{# c #}"}],
                                         "count": 3, "none": None, "ok": True})
-    assert type(record["name"]) is str and type(record["enis"][0]["name"]) is str
+    assert not isinstance(record["name"], AnsibleUnsafe) and not isinstance(record["enis"][0]["name"], AnsibleUnsafe)
     assert (record["count"], record["none"], record["ok"]) == (3, None, True)
     assert rendered(record, "tpl") == TEMPLATE
     assert rendered(record, "enis[0].x") == "{# c #}"
