@@ -69,9 +69,19 @@ options:
     default: []
   hostnames:
     description:
-      - How to name the hosts, in order of preference; the first one that is set for an instance is used.
-      - V(instance_id) is always unique. With V(instance_name) or V(host_name), an instance whose name is already
-        taken by another instance of this inventory is named by its instance id instead, with a warning.
+      - How to name the hosts, in order of preference; the first usable one of an instance is its host name, and
+        its instance id when none is usable. V(instance_id) is always usable (instance ids are unique).
+      - 'A name (V(instance_name) or V(host_name)) is not usable, with a warning naming the instance, when it:
+        is a name of the controller or of a built-in group (C(localhost), C(localhost.localdomain), any name ending
+        in C(.localhost), a loopback or unspecified IP address such as C(127.0.0.1) or C(::1), C(all),
+        C(ungrouped), in any letter case); is the instance id of another instance of this inventory; contains a
+        template marker (C({{), C({%), C({#)).'
+      - 'A name that two or more instances would take is given to none of them, with a warning naming every one:
+        each takes its next choice, in the end its instance id. So two instances are never merged into one host,
+        an ENS instance never stands for C(localhost), and a host name never depends on the order of the API
+        answer.'
+      - An instance whose own instance id is empty, reserved or contains a template marker is left out, with a
+        warning.
     type: list
     elements: str
     choices: [instance_id, instance_name, host_name]
@@ -88,6 +98,15 @@ notes:
     environment under AWX).
   - An API error fails the inventory source with its error code and request id; with the default Ansible settings
     a failed source is only a warning, set E(ANSIBLE_INVENTORY_UNPARSED_FAILED=true) to make it fatal.
+  - A filter list (O(ens_region_ids), O(network_ids), O(statuses), O(instance_ids)) or O(hostnames) with an element
+    that is not a non-empty string (for example an unquoted number in YAML) fails the source, naming the option,
+    the element and its position.
+  - Every string read from the API that could be a template (it has a brace) is marked unsafe wherever it is in the
+    host vars (names, ids, addresses, C(ens_instance), C(ens_network_interfaces)), so it is data and never runs as a
+    template on any supported ansible-core, nor do the variables that O(compose) makes from it. Other strings stay
+    plain, so C(ansible-inventory --list) and an AWX inventory import show them as they are. A host name never holds
+    a template marker (see O(hostnames)), and ansible-core turns every character of a group name made by
+    O(keyed_groups) that is not a letter, digit or underscore into an underscore.
 seealso:
   - name: ENS DescribeInstances
     description: The API call behind the hosts.
@@ -146,11 +165,14 @@ instance_ids: [i-5p67acfmxazb4pxxxx, i-5p67acfmxazb5pxxxx]
 strict: true
 """
 
+import ipaddress
 import json
+import socket
 
-from ansible.errors import AnsibleError
+from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
+from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.alibabacloud.ens.plugins.module_utils._base import to_snake
 from ansible_collections.alibabacloud.ens.plugins.module_utils._client import SDK_PACKAGE, EnsApi
@@ -158,7 +180,7 @@ from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import En
 
 # The options passed to EnsApi.from_params, exactly the modules' shared options.
 AUTH_OPTIONS = (
-    "access_key_id", "access_key_secret", "security_token", "region_id", "endpoint",
+    "access_key_id", "access_key_secret", "security_token", "region_id", "endpoint", "allow_insecure_http",
     "api_retries", "api_retry_max_seconds", "connect_timeout", "read_timeout",
 )
 MAX_FILTER_VALUES = 100
@@ -168,6 +190,12 @@ PER_INSTANCE_ENI_QUERIES = 5
 ENI_FIELDS = ("network_interface_id", "network_interface_name", "type", "status", "primary_ip", "mac_address",
               "network_id", "vswitch_id")
 HOSTNAME_VARS = {"instance_id": "ens_instance_id", "instance_name": "ens_instance_name", "host_name": "ens_host_name"}
+# The list options whose every element must be a non-empty string.
+STRING_LIST_OPTIONS = ("ens_region_ids", "network_ids", "statuses", "instance_ids", "hostnames")
+# Names that mean the controller itself or a built-in group (compared in lower case, without a trailing dot).
+RESERVED_HOSTNAMES = frozenset(("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback", "all", "ungrouped"))
+# Jinja2's block starts: a name holding one could run as a template wherever ansible-core drops its unsafe mark.
+TEMPLATE_MARKERS = ("{{", "{%", "{#")
 
 
 def _chunks(values, size=MAX_FILTER_VALUES):
@@ -189,6 +217,54 @@ def _unwrapped(value, key):
     if isinstance(value, dict):
         value = value.get(key)
     return value if isinstance(value, list) else []
+
+
+def _quoted(value):
+    """`value` in double quotes (JSON), for messages: shows surrounding spaces and non-string types."""
+    return json.dumps(value, default=str, ensure_ascii=False)
+
+
+def _kind(value):
+    """A short English name of the type of a configuration value, for error messages."""
+    for kinds, name in ((bool, "a boolean"), (int, "an integer"), (float, "a number"), (dict, "a mapping"),
+                        (list, "a list"), (str, "an empty string")):
+        if isinstance(value, kinds):
+            return name
+    return "null" if value is None else "a %s" % type(value).__name__
+
+
+def _has_template_marker(name):
+    return any(marker in name for marker in TEMPLATE_MARKERS)
+
+
+def reserved_name(name):
+    """Why `name` may never be a host name of this plugin (it stands for the controller or a built-in group),
+    or None."""
+    lowered = name.strip().lower().rstrip(".")
+    if lowered in RESERVED_HOSTNAMES or lowered.endswith(".localhost"):
+        return "is a name of the controller or of a built-in group"
+    try:
+        address = ipaddress.ip_address(lowered.strip("[]"))
+    except ValueError:
+        try:  # the short forms the resolver also takes, such as 127.1
+            address = ipaddress.IPv4Address(socket.inet_aton(lowered))
+        except (OSError, ValueError):
+            return None
+    if address.is_loopback or address.is_unspecified:
+        return "is an address of the controller"
+    return None
+
+
+def make_unsafe(value):
+    """`value` with every string that could be a template (it has a brace) marked unsafe, in dicts and lists too.
+    Other strings stay plain, so `ansible-inventory --list` (and an AWX inventory import) shows them as they are."""
+    if isinstance(value, dict):
+        return dict((make_unsafe(key), make_unsafe(item)) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return [make_unsafe(item) for item in value]
+    if isinstance(value, str) and ("{" in value or "}" in value):
+        return wrap_var(value)
+    return value
 
 
 def _primary_first(enis):
@@ -245,6 +321,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache)
         self._read_config_data(path)
+        self._validate_options(path)
 
         cache_key = self.get_cache_key(path)
         use_cache = self.get_option("cache")
@@ -263,12 +340,27 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             self._cache[cache_key] = records
         self._populate(records)
 
+    def _validate_options(self, path):
+        """Every element of a list option is a non-empty string (YAML reads an unquoted 7 as a number)."""
+        for option in STRING_LIST_OPTIONS:
+            values = self.get_option(option)
+            if values is None:
+                continue
+            if not isinstance(values, list):
+                raise AnsibleParserError("ENS inventory %s: option %s must be a list of strings, not %s"
+                                         % (path, option, _kind(values)))
+            for position, value in enumerate(values, 1):
+                if not isinstance(value, str) or not value.strip():
+                    raise AnsibleParserError(
+                        "ENS inventory %s: option %s: element %d (%s) is %s; every element must be a non-empty string "
+                        "(quote it in YAML)" % (path, option, position, _quoted(value), _kind(value)))
+
     # -- reading the API ---------------------------------------------------------------------------------
 
     def _fetch(self, path):
         params = {name: self.get_option(name) for name in AUTH_OPTIONS}
         try:
-            api = EnsApi.from_params(params)
+            api = EnsApi.from_params(params, warn=self.display.warning)
             instances = self._describe_instances(api)
             enis = self._describe_enis(api, instances) if self.get_option("network_interfaces") else None
         except EnsMissingLibrary as exc:
@@ -326,28 +418,70 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     # -- building the inventory --------------------------------------------------------------------------
 
-    def _hostname(self, record, taken):
-        for choice in self.get_option("hostnames"):
-            name = record.get(HOSTNAME_VARS[choice])
-            if not name:
+    def _unusable_name(self, name, own_id, instance_ids):
+        """Why `name` cannot be the host name of instance `own_id`, or None."""
+        if _has_template_marker(name):
+            return "contains a template marker"
+        reason = reserved_name(name)
+        if reason:
+            return reason
+        if name != own_id and name in instance_ids:
+            return "is the instance id of instance %s" % name
+        return None
+
+    def _hostnames(self, records):
+        """The host name of each instance, by instance id; the rules are in the `hostnames` option's documentation."""
+        candidates = {}
+        for record in records:
+            own_id = record.get("ens_instance_id")
+            if not isinstance(own_id, str) or not own_id.strip() or _has_template_marker(own_id) or reserved_name(own_id):
+                self.display.warning("ENS inventory: an instance with the instance id %s is left out: an instance id "
+                                     "must be a non-empty name that is not reserved and has no template marker"
+                                     % _quoted(own_id))
                 continue
-            if name in taken and choice != "instance_id":
-                self.display.warning(
-                    "ENS inventory: %s %r of instance %s is already the name of instance %s; naming the host %s"
-                    % (choice.replace("_", " "), name, record["ens_instance_id"], taken[name], record["ens_instance_id"]))
-                return record["ens_instance_id"]
-            return name
-        return record["ens_instance_id"]
+            candidates[own_id] = record
+        instance_ids = set(candidates)
+        choices = {}
+        for own_id, record in candidates.items():
+            names = []
+            for choice in self.get_option("hostnames"):
+                name = record.get(HOSTNAME_VARS[choice])
+                if not isinstance(name, str) or not name or name in names:
+                    continue
+                reason = None if choice == "instance_id" else self._unusable_name(name, own_id, instance_ids)
+                if reason:
+                    self.display.warning("ENS inventory: the %s %s of instance %s %s: not used as its host name"
+                                         % (choice.replace("_", " "), _quoted(name), own_id, reason))
+                    continue
+                names.append(name)
+            choices[own_id] = names + [own_id]
+        # A name claimed by several instances goes to none of them; repeat until every claim is unique.
+        refused = set()
+        while True:
+            chosen = dict((own_id, next(name for name in names if name not in refused or name == own_id))
+                          for own_id, names in choices.items())
+            claims = {}
+            for own_id, name in chosen.items():
+                claims.setdefault(name, []).append(own_id)
+            shared = dict((name, sorted(owners)) for name, owners in claims.items() if len(owners) > 1)
+            if not shared:
+                return chosen
+            for name, owners in sorted(shared.items()):
+                self.display.warning("ENS inventory: instances %s would all be named %s: none of them gets that host "
+                                     "name" % (", ".join(owners), _quoted(name)))
+                refused.add(name)
 
     def _populate(self, records):
         strict = self.get_option("strict")
-        taken = {}
+        hostnames = self._hostnames(records)
         for record in records:
-            hostname = self._hostname(record, taken)
-            taken[hostname] = record["ens_instance_id"]
+            hostname = hostnames.get(record.get("ens_instance_id"))
+            if hostname is None:
+                continue
             self.inventory.add_host(hostname)
             for key, value in record.items():
-                self.inventory.set_variable(hostname, key, value)
+                # API data is never a template: unsafe for ansible-core 2.16-2.18 (2.19 trusts no inventory data)
+                self.inventory.set_variable(hostname, key, make_unsafe(value))
             hostvars = self.inventory.get_host(hostname).get_vars()
             self._set_composite_vars(self.get_option("compose"), hostvars, hostname, strict=strict)
             self._add_host_to_composed_groups(self.get_option("groups"), hostvars, hostname, strict=strict)

@@ -12,6 +12,10 @@ Usage: python check.py INTEGRATION_CONFIG COMMAND [ARGS...]
   list-cached FILE STATUS CALLS   i-bj-1 has STATUS; the API was read (CALLS=yes) or not (CALLS=no)
   cache-dir DIR              the cache holds the hosts and no credential
   swapped                    the swap over sources/swap.ens.yml happened
+  reset-untrusted            load the UNTRUSTED fleet (template names, names colliding with localhost and others)
+  list-untrusted FILE ERR    check the listing of sources/untrusted.ens.yml (ERR: its stderr, with the warnings)
+  untrusted-after DIR [OUT]  no payload ran (DIR is empty); OUT (playbook output) shows the literal payloads
+  payload WHERE              print the template that creates $ENS_PWNED_DIR/WHERE if it runs
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import sys
 import urllib.request
 
 import yaml
+from ansible.release import __version__ as core_version
 
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -44,6 +49,38 @@ FLEET = {
     ],
 }
 GENERATED = ["i-gen-%04d" % n for n in range(1, 121)]
+
+
+def payload(where):
+    """A template that would create the file $ENS_PWNED_DIR/<where> if it ran (no dot: it survives a split on '.')."""
+    return "{{ lookup('pipe', 'touch $ENS_PWNED_DIR/%s') }}" % where
+
+
+def untrusted_instance(instance_id, name, **fields):
+    instance = {"InstanceId": instance_id, "InstanceName": name, "Status": "Running", "EnsRegionId": "cn-wuxi-telecom",
+                "NetworkId": "n-evil"}
+    instance.update(fields)
+    return instance
+
+
+# Values an API user may set (names, host names) or that a compromised endpoint may send (anything).
+UNTRUSTED_FLEET = {
+    "instances": [
+        untrusted_instance("i-evil", payload("instance_name"), HostName=payload("host_name"), SpecName=payload("spec_name")),
+        untrusted_instance("i-loc", "localhost"),
+        untrusted_instance("i-twin-1", "twin"),
+        untrusted_instance("i-twin-2", "twin", HostName="twin-2-host"),
+        untrusted_instance("i-shadow", "i-twin-1"),
+        untrusted_instance("i-plain", "plain"),
+    ],
+    "network_interfaces": [
+        {"NetworkInterfaceId": "eni-evil-p", "Type": "Primary", "InstanceId": "i-evil", "NetworkInterfaceName": payload("eni_name")},
+        {"NetworkInterfaceId": "eni-plain-p", "Type": "Primary", "InstanceId": "i-plain"},
+    ],
+}
+# hostnames: [instance_name, host_name, instance_id]
+UNTRUSTED_HOSTS = {"i-evil": "i-evil", "i-loc": "i-loc", "i-twin-1": "i-twin-1", "i-twin-2": "twin-2-host",
+                   "i-shadow": "i-shadow", "i-plain": "plain"}
 
 
 def check(condition, message):
@@ -185,6 +222,48 @@ def swapped(sim):
     print("swapped: playbooks/swap.yml ran over the inventory, both instances swapped and running")
 
 
+def list_untrusted(path, err_path):
+    hostvars, groups = load(path)
+    names = {host: values["ens_instance_id"] for host, values in hostvars.items()}
+    check(names == {host: instance for instance, host in UNTRUSTED_HOSTS.items()}, "host names: %s" % names)
+    evil = hostvars["i-evil"]
+    check(evil["ens_instance_name"] == payload("instance_name") and evil["ens_host_name"] == payload("host_name"),
+          "the literal names: %r %r" % (evil["ens_instance_name"], evil["ens_host_name"]))
+    check(evil["ens_instance"]["spec_name"] == payload("spec_name"), "the literal spec: %r" % evil["ens_instance"]["spec_name"])
+    check(evil["ens_network_interfaces"][0]["network_interface_name"] == payload("eni_name"), "the literal ENI name")
+    check(evil["ens_composed_name"] == payload("instance_name"), "compose copies the literal name")
+    check(hostvars["plain"]["ens_composed_label"] == "label-plain", "compose still works")
+    check("i-loc" in groups["name_localhost"] and "i-twin-1" in groups["name_twin"] and "twin-2-host" in groups["name_twin"],
+          "keyed groups by name: %s" % groups)
+    check(not any("localhost" == host for host in hostvars), "no host named localhost")
+    with open(path) as f:
+        raw = json.load(f)["_meta"]["hostvars"]
+    check(isinstance(raw["i-evil"]["ens_instance_name"], dict), "a template name is listed as unsafe")
+    if tuple(int(part) for part in core_version.split(".")[:2]) < (2, 19):  # 2.19 lists every plugin value so
+        check(raw["plain"]["ens_instance_name"] == "plain", "a plain name is listed as it is (AWX imports it)")
+    with open(err_path) as f:
+        err = "".join(f.read().split())  # ansible-core 2.16 wraps warnings at 79 columns, also after hyphens
+    for needle in ('name "localhost" of instance i-loc is a name of the controller',
+                   'instances i-twin-1, i-twin-2 would all be named "twin"',
+                   'name "i-twin-1" of instance i-shadow is the instance id of instance i-twin-1',
+                   'of instance i-evil contains a template marker'):
+        check("".join(needle.split()) in err, "a warning says %r: %s" % (needle, err))
+    print("list-untrusted: literal API values, reserved and colliding names refused with warnings")
+
+
+def untrusted_after(pwned_dir, out_path=None):
+    ran = sorted(os.listdir(pwned_dir))
+    check(ran == [], "API data ran as a template: %s created in %s" % (ran, pwned_dir))
+    if out_path:
+        with open(out_path) as f:
+            out = f.read()
+        for where in ("instance_name", "host_name", "spec_name", "eni_name"):
+            check(payload(where) in out, "the playbook output shows the literal %s payload" % where)
+        print("untrusted-after: no payload ran; the playbook showed the four payloads as text")
+    else:
+        print("untrusted-after: no payload ran")
+
+
 def main():
     config_path, command, args = sys.argv[1], sys.argv[2], sys.argv[3:]
     with open(config_path) as f:
@@ -208,6 +287,14 @@ def main():
         cache_dir(config, args[0])
     elif command == "swapped":
         swapped(sim)
+    elif command == "reset-untrusted":
+        sim.call("reset", {"fleet": UNTRUSTED_FLEET})
+    elif command == "list-untrusted":
+        list_untrusted(*args)
+    elif command == "untrusted-after":
+        untrusted_after(*args)
+    elif command == "payload":
+        print(payload(args[0]))
     else:
         raise SystemExit("unknown command %s" % command)
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The alibabacloud.ens.ens inventory plugin against the simulator: `ansible-inventory --list` over 123
-# instances (3 pages), server-side filters, keyed and composed groups, the cache, a failing source, and
-# playbooks/swap.yml run unchanged over the inventory it produces.
+# instances (3 pages), server-side filters, keyed and composed groups, the cache, a failing source, a bad option,
+# API data that must never run as a template (untrusted.sh), and playbooks/swap.yml run unchanged over the
+# inventory it produces.
 set -eux
 here="$(pwd)"
 config="$(cd ../.. && pwd)/integration_config.yml"
@@ -64,6 +65,16 @@ if grep -q "wrong-secret-Zq81" "${work}/bad.err" "${work}/bad.out"; then
     echo "the secret was printed" >&2
     exit 1
 fi
+
+# Options: a list element that is not a string fails the source, naming the option and the element.
+if ansible-inventory -i sources/bad_option.ens.yml --list > "${work}/bad_option.out" 2> "${work}/bad_option.err"; then
+    echo "a source with a number among instance_ids must fail" >&2
+    exit 1
+fi
+tr -s ' \n' ' ' < "${work}/bad_option.err" | grep -q 'option instance_ids: element 2 (7) is an integer'
+
+# API data never runs as a template; names that collide never merge instances nor stand for localhost.
+bash "${here}/untrusted.sh" "${config}" "${work}"
 
 # playbooks/swap.yml, unchanged, over the hosts the plugin produces (a keyed group as target, forks 2).
 check reset

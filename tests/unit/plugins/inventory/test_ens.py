@@ -5,16 +5,25 @@
 from __future__ import annotations
 
 import json
+import socket
 
 import pytest
 import yaml
 
-from ansible.errors import AnsibleError
+from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.inventory.data import InventoryData
 from ansible.module_utils.basic import env_fallback
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import inventory_loader
+from ansible.template import Templar
+from ansible.utils.unsafe_proxy import AnsibleUnsafe
 from ansible.utils.display import Display
+
+try:
+    from ansible.template import trust_as_template
+except ImportError:  # ansible-core < 2.19 treats every string as a template unless it is marked unsafe
+    def trust_as_template(value):
+        return value
 
 from ansible_collections.alibabacloud.ens.plugins.inventory import ens as ens_inventory
 from ansible_collections.alibabacloud.ens.plugins.module_utils._client import ens_argument_spec
@@ -212,16 +221,100 @@ def test_without_network_interfaces_no_eni_call(tmp_path, sim):
     assert "status" not in enis[0]
 
 
-def test_hostnames_by_name_with_duplicates(tmp_path, sim, monkeypatch):
-    warnings = []
-    monkeypatch.setattr(Display, "warning", lambda self, msg, *args, **kwargs: warnings.append(msg))
+@pytest.fixture
+def warnings(monkeypatch):
+    seen = []
+    monkeypatch.setattr(Display, "warning", lambda self, msg, *args, **kwargs: seen.append(msg))
+    return seen
+
+
+def host_names(inventory):
+    """{host name: instance id} of every host."""
+    return dict((name, host.get_vars()["ens_instance_id"]) for name, host in inventory.hosts.items())
+
+
+def test_hostnames_by_name_with_duplicates(tmp_path, sim, warnings):
     inventory = parse(write_config(tmp_path, sim, hostnames=["instance_name", "instance_id"]))
     assert len(inventory.hosts) == TOTAL
-    # i-sh-1 is listed first (fixture order) and takes the name gen-0001; i-gen-0001 keeps its id
-    assert hostvars(inventory, "gen-0001")["ens_instance_id"] == "i-sh-1"
+    # i-sh-1 and i-gen-0001 are both named gen-0001: neither gets the name, each is named by its id
+    assert "gen-0001" not in inventory.hosts
+    assert hostvars(inventory, "i-sh-1")["ens_instance_id"] == "i-sh-1"
     assert hostvars(inventory, "i-gen-0001")["ens_instance_id"] == "i-gen-0001"
     assert hostvars(inventory, "bj-2")["ens_instance_id"] == "i-bj-2"
-    assert len(warnings) == 1 and "i-gen-0001" in warnings[0]
+    assert warnings == ['ENS inventory: instances i-gen-0001, i-sh-1 would all be named "gen-0001": none of them gets that host name']
+
+
+def instance(instance_id, name=None, **fields):
+    entry = {"InstanceId": instance_id, "Status": "Running", "EnsRegionId": "cn-wuxi-telecom", "NetworkId": "n-x"}
+    if name is not None:
+        entry["InstanceName"] = name
+    entry.update(fields)
+    return entry
+
+
+# Names that must never be host names: the controller, built-in groups, another instance's id, a shared name.
+COLLIDING = [
+    instance("i-loc", "localhost"), instance("i-loc-up", "LocalHost."), instance("i-lo4", "127.0.0.1"),
+    instance("i-lo4-short", "127.1"), instance("i-lo6", "::1"), instance("i-any", "0.0.0.0"), instance("i-all", "ALL"),
+    instance("i-ungrouped", "ungrouped"), instance("i-web-lo", "web.localhost"),
+    instance("i-a", "i-b"), instance("i-b", "b"),                        # i-a is named like i-b's id
+    instance("i-c", "i-c"),                                              # its own id: fine
+    instance("i-t1", "twin"), instance("i-t2", "twin", HostName="twin-host"), instance("i-t3", "twin", HostName="twin-host"),
+    instance("i-h", "", HostName="b"),                                   # no name; its host name is i-b's name
+    instance("i-tpl", "{{ 7 * 6 }}", HostName="tpl-host"), instance("i-tpl2", "{% if true %}x{% endif %}"),
+    instance("i-cmt", "{# c #}"),
+    instance("i-ok", "ok"),
+]
+# hostnames: [instance_name, host_name, instance_id]
+COLLIDING_HOSTS = {
+    "i-loc": "i-loc", "i-loc-up": "i-loc-up", "i-lo4": "i-lo4", "i-lo4-short": "i-lo4-short", "i-lo6": "i-lo6",
+    "i-any": "i-any", "i-all": "i-all", "i-ungrouped": "i-ungrouped", "i-web-lo": "i-web-lo",
+    "i-a": "i-a", "i-b": "i-b", "i-h": "i-h",                           # "b" claimed by i-b (name) and i-h (host name)
+    "i-c": "i-c", "i-t1": "i-t1", "i-t2": "i-t2", "i-t3": "i-t3",        # "twin", then "twin-host", both shared
+    "i-tpl": "tpl-host", "i-tpl2": "i-tpl2", "i-cmt": "i-cmt", "i-ok": "ok",
+}
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_hostnames_never_merge_nor_shadow(tmp_path, sim, warnings, reverse):
+    fleet = list(reversed(COLLIDING)) if reverse else COLLIDING
+    sim.simulator.reset(fleet={"instances": fleet})
+    inventory = parse(write_config(tmp_path, sim, hostnames=["instance_name", "host_name", "instance_id"]))
+    # every instance is one host, whatever the order of the API answer
+    assert host_names(inventory) == dict((host, instance_id) for instance_id, host in COLLIDING_HOSTS.items())
+    text = "\n".join(warnings)
+    for needle in ('instance name "localhost" of instance i-loc is a name of the controller or of a built-in group',
+                   'instance name "127.1" of instance i-lo4-short is an address of the controller',
+                   'instance name "ALL" of instance i-all is a name of the controller',
+                   'instance name "i-b" of instance i-a is the instance id of instance i-b',
+                   'instances i-t1, i-t2, i-t3 would all be named "twin"',
+                   'instances i-t2, i-t3 would all be named "twin-host"',
+                   'instances i-b, i-h would all be named "b"',
+                   'instance name "{{ 7 * 6 }}" of instance i-tpl contains a template marker'):
+        assert needle in text
+    # the reserved names stay the instances' data
+    assert hostvars(inventory, "i-loc")["ens_instance_name"] == "localhost"
+
+
+def test_instance_with_an_unusable_id_is_left_out(tmp_path, sim, warnings):
+    sim.simulator.reset(fleet={"instances": [instance("localhost", "edge"), instance("i-{{ x }}", "tpl"), instance("i-ok", "ok")]})
+    inventory = parse(write_config(tmp_path, sim, hostnames=["instance_name"]))
+    assert host_names(inventory) == {"ok": "i-ok"}
+    assert any('the instance id "localhost" is left out' in warning for warning in warnings)
+    assert any('the instance id "i-{{ x }}" is left out' in warning for warning in warnings)
+
+
+@pytest.mark.parametrize("name,reason", [
+    ("localhost", "controller"), ("LOCALHOST", "controller"), ("localhost.", "controller"),
+    ("localhost.localdomain", "controller"), ("ip6-localhost", "controller"), ("db.localhost", "controller"),
+    ("all", "group"), ("ungrouped", "group"), ("127.0.0.1", "address"), ("127.8.9.10", "address"),
+    ("127.1", "address"), ("2130706433", "address"), ("::1", "address"), ("[::1]", "address"), ("0.0.0.0", "address"),
+    ("::", "address"), ("web-1", None), ("10.0.0.7", None), ("i-5p67acfmxazb4pxxxx", None), ("allow", None),
+    ("local", None),
+])
+def test_reserved_names(name, reason):
+    found = ens_inventory.reserved_name(name)
+    assert (found is None) if reason is None else (reason in found)
 
 
 def test_constructed_features(tmp_path, sim):
@@ -301,8 +394,39 @@ def test_throttling_is_retried(tmp_path, sim):
     assert [call["code"] for call in calls(sim, "DescribeInstances")] == ["Throttling.User", "Throttling.User", None]
 
 
+def own_non_loopback_address():
+    """An address of this machine that is not loopback (the one it would reach the network from), or None."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("192.0.2.1", 9))  # UDP: no packet is sent, the kernel only picks the source address
+        address = probe.getsockname()[0]
+    except OSError:
+        return None
+    finally:
+        probe.close()
+    return None if address.startswith("127.") else address
+
+
+def test_plain_http_off_this_machine_needs_allow_insecure_http(tmp_path, ens_simulator_factory, warnings):
+    address = own_non_loopback_address()
+    if address is None:
+        pytest.skip("this machine has no non-loopback IPv4 address")
+    remote = ens_simulator_factory("default", host=address)
+    remote.simulator.reset(fleet=FLEET)
+    endpoint = "http://%s:%d" % (address, int(remote.url.rsplit(":", 1)[1]))
+    path = write_config(tmp_path, None, endpoint=endpoint, access_key_id=ACCESS_KEY_ID, access_key_secret=ACCESS_KEY_SECRET,
+                        instance_ids=["i-bj-2"])
+    with pytest.raises(AnsibleError, match="allow_insecure_http"):
+        parse(path)
+    assert remote.control.calls()["calls"] == []  # refused before any request
+    inventory = parse(write_config(tmp_path, None, endpoint=endpoint, access_key_id=ACCESS_KEY_ID,
+                                   access_key_secret=ACCESS_KEY_SECRET, instance_ids=["i-bj-2"], allow_insecure_http=True))
+    assert list(inventory.hosts) == ["i-bj-2"]
+    assert any("is plain http (allow_insecure_http is set)" in warning for warning in warnings)
+
+
 def test_missing_sdk(tmp_path, sim, monkeypatch):
-    def missing(params):
+    def missing(params, warn=None):
         raise EnsMissingLibrary("alibabacloud-ens20171110", ImportError("No module named 'alibabacloud_ens20171110'"))
 
     monkeypatch.setattr(ens_inventory.EnsApi, "from_params", staticmethod(missing))
@@ -324,3 +448,73 @@ def test_host_record_of_a_bare_instance():
     assert record["ens_network_id"] == "n-1" and record["ens_vswitch_id"] == "vsw-1"
     assert record["ens_public_ip_addresses"] == ["198.51.100.1"]
     assert record["ens_private_ip_address"] is None and record["ens_network_interfaces"] == []
+
+
+TEMPLATE = "{{ 7 * 6 }}"
+
+
+def rendered(variables, expression):
+    """What a playbook gets for `{{ expression }}` over these variables (the expression itself is the user's)."""
+    return Templar(loader=DataLoader(), variables=variables).template(trust_as_template("{{ %s }}" % expression))
+
+
+def test_templates_run_in_trusted_vars():
+    """The control: a template in a variable the user wrote does run, so the checks below can fail."""
+    assert rendered({"x": trust_as_template(TEMPLATE)}, "x") in (42, "42")  # 2.19 renders natively
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_api_values_are_never_templates(tmp_path, sim, cached):
+    sim.simulator.reset(fleet={
+        "instances": [instance("i-tpl", TEMPLATE, HostName=TEMPLATE, SpecName=TEMPLATE, EnsRegionId=TEMPLATE)],
+        "network_interfaces": [{"NetworkInterfaceId": "eni-tpl-p", "Type": "Primary", "InstanceId": "i-tpl",
+                                "NetworkInterfaceName": TEMPLATE}],
+    })
+    options = dict(compose={"ens_composed": "ens_instance_name", "ens_label": "'label-' ~ ens_host_name"},
+                   keyed_groups=[{"key": "ens_instance_name", "prefix": "name"}])
+    if cached:  # values read back from the cache are the API's too
+        options.update(cache=True, cache_plugin="ansible.builtin.jsonfile", cache_connection=str(tmp_path / "cache"))
+        parse(write_config(tmp_path, sim, **options))
+    inventory = parse(write_config(tmp_path, sim, **options))
+    variables = hostvars(inventory, "i-tpl")
+    for expression in ("ens_instance_name", "ens_host_name", "ens_region_id", "ens_instance.spec_name",
+                       "ens_instance.instance_name", "ens_network_interfaces[0].network_interface_name",
+                       "ens_composed"):
+        assert rendered(variables, expression) == TEMPLATE, expression
+    assert rendered(variables, "ens_label") == "label-" + TEMPLATE
+    assert rendered(variables, "ens_network_interfaces | map(attribute='network_interface_name') | list") == [TEMPLATE]
+    # keyed_groups: ansible-core turns the braces of a group name into underscores
+    assert [group for group in inventory.groups if group.startswith("name_")] == ["name____7___6___"]
+
+
+def test_only_strings_that_could_be_templates_are_marked():
+    """A string without a brace cannot be a template: it stays a plain str, so `ansible-inventory --list` and an AWX
+    inventory import see the value itself rather than {"__ansible_unsafe": ...} (ansible-core 2.16-2.18)."""
+    record = ens_inventory.make_unsafe({"name": "web-1", "tpl": TEMPLATE, "enis": [{"name": "eni-1", "x": "{# c #}"}],
+                                        "count": 3, "none": None, "ok": True})
+    assert not isinstance(record["name"], AnsibleUnsafe) and not isinstance(record["enis"][0]["name"], AnsibleUnsafe)
+    assert (record["count"], record["none"], record["ok"]) == (3, None, True)
+    assert rendered(record, "tpl") == TEMPLATE
+    assert rendered(record, "enis[0].x") == "{# c #}"
+
+
+@pytest.mark.parametrize("option,value,message", [
+    ("instance_ids", ["i-a1", 7], "option instance_ids: element 2 (7) is an integer"),
+    ("statuses", ["Running", ""], 'option statuses: element 2 ("") is an empty string'),
+    ("network_ids", [None], "option network_ids: element 1 (null) is null"),
+    ("ens_region_ids", ["cn-a", ["cn-b"]], 'option ens_region_ids: element 2 (["cn-b"]) is a list'),
+    ("instance_ids", [True], "option instance_ids: element 1 (true) is a boolean"),
+    ("network_ids", [{"id": "n-1"}], 'option network_ids: element 1 ({"id": "n-1"}) is a mapping'),
+    ("statuses", ["  "], 'option statuses: element 1 ("  ") is an empty string'),
+])
+def test_list_options_are_validated(tmp_path, sim, option, value, message):
+    path = write_config(tmp_path, sim, **{option: value})
+    with pytest.raises(AnsibleParserError) as info:
+        parse(path)
+    assert message in str(info.value) and path in str(info.value) and "must be a non-empty string" in str(info.value)
+    assert calls(sim) == []  # refused before any API call
+
+
+def test_hostnames_choice_is_validated_by_ansible(tmp_path, sim):
+    with pytest.raises(AnsibleError, match="hostnames"):
+        parse(write_config(tmp_path, sim, hostnames=["instance_name", 7]))
