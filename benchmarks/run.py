@@ -51,6 +51,8 @@ POLL_RATIO_TARGET_AT_60 = 3.0
 # fixed 5 s poller is then random, as in the cloud, instead of an artefact of a fixed multiple of 5 s.
 TRANSITION_SPREAD = 0.25
 DOWNTIME_RATIO_TARGET = 1.3
+# The read-after-write lag of section 2c: the integration tests' default (hacking/with_simulator.sh).
+LAG_SECONDS = 0.5
 # Issue 5: a wait that runs out of time fails "within a second or two" of wait_timeout.
 TIMEOUT_LATE_TARGET = 2.0
 
@@ -135,6 +137,10 @@ class Sim:
 
     def set_status(self, resource_id, status, remaining=None, instance_id=None):
         return self.control.set_status(resource_id, status, remaining, instance_id)
+
+    def set_behaviours(self, behaviours):
+        """The simulator's real-cloud behaviours (read_lag, ...); a reset returns them to the server's defaults."""
+        self.control.set_behaviours(behaviours)
 
 
 def named(call):
@@ -578,6 +584,42 @@ def section_waits(sim, runner, batches, confirm_runs):
             for wait in waits_in_run(run):
                 wait["transition"] = transition
                 results["confirm"].append(wait)
+    return results
+
+
+def section_lag(sim, runner, lags, reps):
+    """Wait overshoot and role downtime with the simulator's read-after-write lag on, beside the same runs with it off.
+
+    Per lag: `reps` ens_eni_attach runs (1 ENI, stopped instance) and `reps` eni_attach role runs with 1 and 4 ENIs on
+    running instances, at the realistic transitions. The lag is seeded, so both sides see the same draws."""
+    results = []
+    playbook = os.path.join(BENCH_DIR, "role_attach.yml")
+    for index, lag in enumerate(lags):
+        prefix = "lag%d" % index
+        sim.reset({"generate": {"instances": reps, "free_enis_per_instance": 1, "status": "Stopped", "prefix": prefix + "m"}},
+                  REALISTIC)
+        sim.set_behaviours({"read_lag": lag, "seed": 31})
+        for number in range(1, reps + 1):
+            print("  lag %g s: module run %d/%d" % (lag, number, reps), flush=True)
+            args = {"instance_id": "i-%sm-%04d" % (prefix, number), "network_interface_ids": eni_ids(prefix + "m", number, 1)}
+            run = with_calls(sim, lambda args=args: runner.module(ENI_MODULE, args))
+            results.append({"lag": lag, "kind": "module", "enis": 1, "wall": run["wall"], "counts": count_calls(run["calls"]),
+                            "waits": waits_in_run(run)})
+        sim.reset({"generate": {"instances": 2 * reps, "free_enis_per_instance": 4, "status": "Running", "prefix": prefix + "r"}},
+                  REALISTIC)
+        sim.set_behaviours({"read_lag": lag, "seed": 37})
+        number = 0
+        for _rep in range(reps):
+            for count in (1, 4):
+                number += 1
+                instance_id = "i-%sr-%04d" % (prefix, number)
+                ids = eni_ids(prefix + "r", number, count)
+                print("  lag %g s: eni_attach role, %d ENI(s)" % (lag, count), flush=True)
+                run = with_calls(sim, lambda instance_id=instance_id, ids=ids: runner.playbook(
+                    playbook, {"bench_instance_id": instance_id, "bench_network_interface_ids": ids}))
+                results.append({"lag": lag, "kind": "role", "enis": count, "wall": run["wall"],
+                                "counts": count_calls(run["calls"]), "downtime": downtime_breakdown(run, instance_id, ids),
+                                "waits": waits_in_run(run)})
     return results
 
 
@@ -1163,6 +1205,34 @@ def render(results):  # pylint: disable=too-many-locals,too-many-statements,too-
                    "Polls (median)", "Target (median)"], rows))
         add("")
 
+    lag_runs = results.get("lag") or []
+    if lag_runs:
+        add("### With read-after-write lag")
+        add("")
+        add("The same waits with the simulator's `read_lag` on: after each accepted call, reads of what it touched show the "
+            "previous view for a random time up to the lag (seeded, so both rows see the same draws). `ens_eni_attach`: one "
+            "ENI on a stopped instance; role: `eni_attach` on a running instance, downtime as in section 3. Realistic "
+            "transitions (attach %g s, stop %g s, start %g s)." % (REALISTIC["attach"], REALISTIC["stop"], REALISTIC["start"]))
+        add("")
+        rows = []
+        for lag in sorted(set(r["lag"] for r in lag_runs)):
+            modules = [r for r in lag_runs if r["lag"] == lag and r["kind"] == "module"]
+            over = [w["overshoot"] for r in modules for w in r["waits"] if w["kind"] == "attach"]
+            row = ["%g s" % lag, len(modules), fmt(median(over)) if over else "-", fmt(p90(over)) if over else "-",
+                   fmt(median([r["counts"]["total"] for r in modules]), 1)]
+            for count in (1, 4):
+                roles = [r for r in lag_runs if r["lag"] == lag and r["kind"] == "role" and r["enis"] == count and r["downtime"]]
+                downtimes = [r["downtime"]["downtime"] for r in roles]
+                row.append("%s (n=%d)" % (fmt(median(downtimes), 1), len(downtimes)) if downtimes else "-")
+            roles = [r for r in lag_runs if r["lag"] == lag and r["kind"] == "role"]
+            row.append(fmt(median([r["counts"]["total"] for r in roles]), 1) if roles else "-")
+            row.append(str(sum(r["counts"]["errors"] for r in modules + roles)))
+            rows.append(row)
+        add(table(["Lag", "Module runs", "Attach overshoot median (s)", "Attach overshoot p90 (s)", "API calls per module run",
+                   "Role downtime, 1 ENI (s)", "Role downtime, 4 ENIs (s)", "API calls per role run",
+                   "Refused calls (conflicts, all runs)"], rows))
+        add("")
+
     # 3 ---------------------------------------------------------------------------------------------
     add("## 3. Maintenance-window downtime of the eni_attach role")
     add("")
@@ -1339,6 +1409,8 @@ def main():  # pylint: disable=too-many-locals
     results["api_calls"] = section_api_calls(sim, runner, downtime_reps)
     print("bench: 2. wait overshoot", flush=True)
     results["waits"] = section_waits(sim, runner, wait_plan, confirm)
+    print("bench: 2c. read-after-write lag", flush=True)
+    results["lag"] = section_lag(sim, runner, (0.0, LAG_SECONDS), 1 if args.quick else 3)
     print("bench: 2b. timeouts", flush=True)
     results["timeouts"] = section_timeouts(sim, runner, 2 if args.quick else 4)
     print("bench: 4. fleet", flush=True)
