@@ -323,7 +323,7 @@ def main():
     report = os.path.join(work, "drift.json")
     extravars = survey_answers(surveys["converge"], {"target_hosts": "ens_status_Running", "converge_report": report})
     stats, stdout, events = run_job(work, "converge-check", root, "converge", envvars, extravars, inventory=script,
-                                           cmdline="--check")
+                                    cmdline="--check")
     no_secret_in(events, stdout, secret, "converge-check")
     mutating = [call["action"] for call in sim.calls()[before:] if call["mutating"]]
     check(mutating == [], "the drift check made mutating calls: %s" % mutating)
