@@ -193,7 +193,7 @@ docs: venv stage
 docsite-guides: venv
 	"$(VENV_PY)" "$(ROOT)/hacking/docsite_guides.py" "$(ROOT)"
 
-# Sanity, units and a smoke integration run (attach, detach, the roles) on each ansible-core of
+# Sanity, units and the smoke integration target ens_smoke (attach, detach, one eni_change window) on each ansible-core of
 # VERSIONS, each in its own venv (.build/venvs/core-X.Y, kept between runs); hacking/compat.sh.
 # compat-oldest / compat-newest: the first / last of COMPAT_VERSIONS (what `make test` runs).
 compat: venv
