@@ -2,11 +2,14 @@
 #
 #   make demo     run the demo (hacking/demo.sh)
 #   make test     every check, fail-fast: sanity, units, integration, lint, molecule,
-#                 build-install, docs-lint, ee, changelog-lint
+#                 build-install, docs-lint, ee, changelog-lint, galaxy-import, docs,
+#                 compat-oldest, compat-newest
 #
 # Other targets: venv, stage, sanity, units, integration [TARGET=name], lint, molecule
-# [SCENARIO=name], build-install, docs-lint, ee, changelog-lint, simulator [FIXTURE=name PORT=n], clean,
-# distclean.  Everything runs offline except `make venv` (PyPI) and the first sanity run
+# [SCENARIO=name], build-install, docs-lint, ee, changelog-lint, galaxy-import, docs, docsite-guides,
+# compat [VERSIONS="2.16 2.19"], simulator [FIXTURE=name PORT=n], clean, distclean.
+# Everything runs offline except `make venv`, the first run of galaxy-import and of each compat
+# version (their venvs under .build/venvs, from PyPI) and the first sanity run of each ansible-core
 # (ansible-test installs each sanity test's pinned requirements from PyPI, then caches them
 # in ~/.ansible/test/venv).
 
@@ -45,15 +48,21 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 SIM_ENV := env -u HTTP_PROXY -u HTTPS_PROXY -u http_proxy -u https_proxy -u ALL_PROXY -u all_proxy \
 	NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
 
-STAGES := sanity units integration lint molecule build-install docs-lint ee changelog-lint
+# ansible-core versions the collection is proven on (meta/runtime.yml's requires_ansible says the same).
+COMPAT_VERSIONS := 2.16 2.17 2.18 2.19
+VERSIONS ?= $(COMPAT_VERSIONS)
+
+STAGES := sanity units integration lint molecule build-install docs-lint ee changelog-lint \
+	galaxy-import docs compat-oldest compat-newest
 
 .PHONY: help venv stage offline-get-pip sanity units integration lint molecule build-install \
-	changelog-lint test simulator demo clean distclean docs-lint ee
+	changelog-lint test simulator demo clean distclean docs-lint ee galaxy-import docs docsite-guides \
+	compat compat-oldest compat-newest
 
 help:
 	@echo "make demo    - run the demo"
 	@echo "make test    - run every check ($(STAGES))"
-	@echo "other targets: venv stage $(STAGES) simulator clean distclean"
+	@echo "other targets: venv stage $(STAGES) compat [VERSIONS=...] docsite-guides simulator clean distclean"
 
 # ---------------------------------------------------------------------------------------------
 # Virtualenv: rebuilt when a requirements file changes.
@@ -159,10 +168,51 @@ ee: venv stage
 changelog-lint: venv
 	cd "$(ROOT)" && antsibull-changelog lint
 	cd "$(ROOT)" && antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
+	"$(VENV_PY)" "$(ROOT)/hacking/check_version_bump.py" "$(ROOT)"
+
+# galaxy-importer (what Galaxy and Automation Hub run on upload) on the built tarball: exit code 0
+# and not one warning or error in its output (hacking/galaxy_import.sh; its own venv in .build/venvs).
+galaxy-import: venv
+	"$(ROOT)/hacking/galaxy_import.sh"
+
+# The collection's HTML docs site as docs.ansible.com renders it (antsibull-docs + Sphinx with
+# sphinx_ansible_theme, warnings as errors), offline: hacking/docsite/conf.py has no intersphinx.
+# Guides come from docs/docsite/rst (generated from README.md and docs/*.md: `make docsite-guides`).
+DOCS_DIR := $(BUILD)/docs
+docs: venv stage
+	"$(VENV_PY)" "$(ROOT)/hacking/docsite_guides.py" --check "$(ROOT)"
+	@rm -rf "$(DOCS_DIR)"; mkdir -p "$(DOCS_DIR)/rst"; chmod 700 "$(DOCS_DIR)/rst"
+	ANSIBLE_COLLECTIONS_PATH="$(BUILD)" antsibull-docs --config-file "$(ROOT)/hacking/docsite/antsibull-docs.cfg" \
+		collection --use-current --fail-on-error --dest-dir "$(DOCS_DIR)/rst" alibabacloud.ens
+	cp "$(ROOT)/hacking/docsite/index.rst" "$(DOCS_DIR)/rst/index.rst"
+	sphinx-build -q -W --keep-going -b html -c "$(ROOT)/hacking/docsite" "$(DOCS_DIR)/rst" "$(DOCS_DIR)/html"
+	"$(VENV_PY)" "$(ROOT)/hacking/docsite_coverage.py" "$(STAGED)" "$(DOCS_DIR)/html"
+	@echo "docs: $(DOCS_DIR)/html/index.html"
+
+# Rewrite docs/docsite/rst/guide_*.rst from README.md and docs/*.md.
+docsite-guides: venv
+	"$(VENV_PY)" "$(ROOT)/hacking/docsite_guides.py" "$(ROOT)"
+
+# Sanity, units and the smoke integration target ens_smoke (attach, detach, one eni_change window) on each ansible-core of
+# VERSIONS, each in its own venv (.build/venvs/core-X.Y, kept between runs); hacking/compat.sh.
+# compat-oldest / compat-newest: the first / last of COMPAT_VERSIONS (what `make test` runs).
+compat: venv
+	@for v in $(VERSIONS); do \
+		t0=$$(date +%s); \
+		$(SIM_ENV) "$(ROOT)/hacking/compat.sh" "$$v"; \
+		echo "compat $$v: passed in $$(( $$(date +%s) - t0 ))s"; \
+	done
+
+compat-oldest: venv
+	$(SIM_ENV) "$(ROOT)/hacking/compat.sh" "$(firstword $(COMPAT_VERSIONS))"
+
+# Within `make test` (ENS_MAKE_TEST set), sanity and units already ran on this same ansible-core.
+compat-newest: venv
+	$(SIM_ENV) COMPAT_SKIP_SAME_AS="$${ENS_MAKE_TEST:+$(VENV_PY)}" "$(ROOT)/hacking/compat.sh" "$(lastword $(COMPAT_VERSIONS))"
 
 # Every stage in order, stopping at the first failure.
 test: venv
-	@mkdir -p "$(BUILD)"; rm -f "$(BUILD)"/skipped-*; \
+	@mkdir -p "$(BUILD)"; rm -f "$(BUILD)"/skipped-*; export ENS_MAKE_TEST=1; \
 	passed=0; skipped=0; start=$$(date +%s); \
 	for stage in $(STAGES); do \
 		printf '\n========== make %s ==========\n' "$$stage"; \

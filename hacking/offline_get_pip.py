@@ -32,7 +32,14 @@ def _wheel_dirs():
     return [d for d in dirs if os.path.isdir(d)]
 
 
-def _find_pip_wheel(dirs):
+def _find_pip_wheel(dirs, packages):
+    # Several core versions pin different pips: run the one requested (pip==X) when its wheel is here.
+    wanted = [p.split('==', 1)[1] for p in packages if p.startswith('pip==')]
+    for directory in dirs:
+        for version in wanted:
+            exact = os.path.join(directory, 'pip-%s-py3-none-any.whl' % version)
+            if os.path.isfile(exact):
+                return exact
     for directory in dirs:
         wheels = sorted(glob.glob(os.path.join(directory, 'pip-*-py3-none-any.whl')))
         if wheels:
@@ -42,17 +49,16 @@ def _find_pip_wheel(dirs):
 
 def main():
     dirs = _wheel_dirs()
-    wheel = _find_pip_wheel(dirs)
+    args = [arg for arg in sys.argv[1:] if arg not in _GET_PIP_ONLY_FLAGS]
+    # Options (leading dashes) first, then requirement specifiers, like get-pip.py does.
+    options = [arg for arg in args if arg.startswith('-')]
+    packages = [arg for arg in args if not arg.startswith('-')] or ['pip']
+    wheel = _find_pip_wheel(dirs, packages)
     if wheel is None:
         sys.stderr.write(
             'offline get-pip: no pip-*-py3-none-any.whl found in %s; run "make venv" first\n'
             % ', '.join(dirs or ['(no wheel directory)']))
         return 1
-
-    args = [arg for arg in sys.argv[1:] if arg not in _GET_PIP_ONLY_FLAGS]
-    # Options (leading dashes) first, then requirement specifiers, like get-pip.py does.
-    options = [arg for arg in args if arg.startswith('-')]
-    packages = [arg for arg in args if not arg.startswith('-')] or ['pip']
 
     sys.path.insert(0, wheel)
     from pip._internal.cli.main import main as pip_main  # pylint: disable=import-outside-toplevel

@@ -28,4 +28,4 @@ EOF
 cd "$staged"
 # ansible-test's local inventory already sets ansible_python_interpreter to the python running
 # it (the venv's, via the ansible-test entry point), so the modules find the SDK.
-exec "$src/.venv/bin/ansible-test" integration --local --python 3.11 "$@"
+exec "${ENS_ANSIBLE_TEST:-$src/.venv/bin/ansible-test}" integration --local --python 3.11 "$@"

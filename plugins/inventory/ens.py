@@ -143,26 +143,26 @@ compose:
   ens_detach_network_interface_ids: >-
     ens_network_interfaces | selectattr('type', 'equalto', 'Secondary') | map(attribute='network_interface_id') | list
 
----
+# ---
 # web.ens.yml: the instances of one network, cached for an hour in a JSON file.
 # `ansible-inventory -i web.ens.yml --list --flush-cache` reads the API again.
-plugin: alibabacloud.ens.ens
-network_ids: [n-5sax03dh2eyagujgsn7z9xxxx]
-cache: true
-cache_plugin: ansible.builtin.jsonfile
-cache_connection: ~/.cache/ansible-ens-inventory
-cache_timeout: 3600
+#   plugin: alibabacloud.ens.ens
+#   network_ids: [n-5sax03dh2eyagujgsn7z9xxxx]
+#   cache: true
+#   cache_plugin: ansible.builtin.jsonfile
+#   cache_connection: ~/.cache/ansible-ens-inventory
+#   cache_timeout: 3600
 
----
+# ---
 # staging.ens.yml: explicit endpoint and credentials (vault the secret: ansible-vault encrypt_string).
-plugin: alibabacloud.ens.ens
-endpoint: https://ens.aliyuncs.com
-access_key_id: LTAI5tXXXXXXXXXXXXXXXXXX
-access_key_secret: !vault |
-  $ANSIBLE_VAULT;1.1;AES256
-  6231...
-instance_ids: [i-5p67acfmxazb4pxxxx, i-5p67acfmxazb5pxxxx]
-strict: true
+#   plugin: alibabacloud.ens.ens
+#   endpoint: https://ens.aliyuncs.com
+#   access_key_id: LTAI5tXXXXXXXXXXXXXXXXXX
+#   access_key_secret: !vault |
+#     $ANSIBLE_VAULT;1.1;AES256
+#     6231...
+#   instance_ids: [i-5p67acfmxazb4pxxxx, i-5p67acfmxazb5pxxxx]
+#   strict: true
 """
 
 import ipaddress
