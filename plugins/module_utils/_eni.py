@@ -289,8 +289,13 @@ class EniExecution:
         return busy
 
     def _may_call(self, eni_id):
+        """Whether the ENI's call may go now: one at a time on an instance that refused a second operation, and
+        only the refused ENI's call while a refusal nothing explains is pending on the instance."""
         instance_id = self._instance_of(eni_id)
-        return instance_id not in self.serial or not self._in_flight(instance_id)
+        if instance_id in self.serial and self._in_flight(instance_id):
+            return False
+        return not any(other != eni_id and deferred.refused and not deferred.explained and self._instance_of(other) == instance_id
+                       for other, deferred in self.to_call.items())
 
     def _call(self, eni_id):
         """Make the ENI's call; a state refusal or throttling puts it off (to_call). True when accepted."""
@@ -415,8 +420,8 @@ class EniExecution:
                              % (self.plan.operation, deferred.error.code, deferred.error.request_id or "none"))
             elif deferred is not None and deferred.error is not None:
                 notes.append("its last %s call was throttled (%s)" % (self.plan.operation, deferred.error.code))
-            elif deferred is not None and self._instance_of(eni_id) in self.serial:
-                notes.append("waiting for its turn: instance %s takes one ENI operation at a time" % self._instance_of(eni_id))
+            elif deferred is not None and (eni["Status"] if eni else None) == SOURCE_STATUS[self.plan.operation]:
+                notes.append("its %s call waits for its turn on instance %s" % (self.plan.operation, self._instance_of(eni_id)))
             elif deferred is not None:
                 notes.append("its %s call waits for it to be %s" % (self.plan.operation, SOURCE_STATUS[self.plan.operation]))
             parts.append("%s is %s%s" % (eni_id, status, " (%s)" % "; ".join(notes) if notes else ""))

@@ -182,6 +182,18 @@ def test_a_refusal_explained_by_an_operation_this_run_cannot_see_is_retried_unti
     assert len(recorded) == 1
 
 
+def test_while_an_unexplained_refusal_is_pending_only_that_call_is_asked_again():
+    cloud = cloud_with([eni(e) for e in ATTACHED] + [eni("eni-x", "Attaching", "i-1")], one_at_a_time=True)
+    cloud.enis["eni-x"].change(2.5, Status="InUse")
+    result, recorded, warnings = execute(cloud, _eni.ATTACH, ATTACHED)
+    assert statuses(result) == [(e, "InUse", "i-1") for e in ATTACHED]
+    outcomes = [call[1:] for call in cloud.mutating_calls()]
+    refused = ("InvalidOperation.InvalidEnsStatus",)
+    # eni-a alone is asked again until eni-x settles; then eni-b's refusal teaches "one at a time".
+    assert outcomes == [("eni-a",) + refused, ("eni-a",) + refused, ("eni-a", "ok"), ("eni-b",) + refused,
+                        ("eni-b", "ok"), ("eni-c", "ok"), ("eni-d", "ok")]
+
+
 def test_a_refusal_explained_by_the_eni_itself_changing_is_waited_out():
     cloud = cloud_with([eni("eni-a", "InUse", "i-1")], lag=0.1)
     # Someone else detaches eni-a at 0 s: our plan's read, lagging, still shows it InUse, so our detach is refused.
