@@ -26,6 +26,7 @@ TARGET_STATUS = {ATTACH: "InUse", DETACH: "Available"}
 TRANSITIONAL_STATUS = {ATTACH: "Attaching", DETACH: "Detaching"}
 SOURCE_STATUS = {ATTACH: "Available", DETACH: "InUse"}        # where the API accepts the call
 API_ACTION = {ATTACH: "AttachNetworkInterface", DETACH: "DetachNetworkInterface"}
+UNEXPLAINED_RETRY_SECONDS = 1.0  # first wait before a call refused for state, with no change of ours under way, is made again
 SETTLING_STATUS = {ATTACH: "Detaching", DETACH: "Attaching"}  # the opposite change, still under way
 KNOWN_ENI_STATUSES = frozenset(("Available", "Attaching", "InUse", "Detaching", "Deleting"))
 ROLE_HINT = {
@@ -230,10 +231,16 @@ def unknown_instance_status(instance_id, status):
 class _Deferred:
     """Why an ENI's call is still to be made: not due yet, or put off by a refusal or throttling."""
 
-    def __init__(self, error=None, explained=True, since=None):
+    def __init__(self, error=None, explained=True, since=None, refusals=0):
         self.error = error          # the state refusal or throttling that put the call off, if any
         self.explained = explained  # a change under way accounts for the refusal: make the call again once it settles
-        self.since = since          # when the refusal came
+        self.since = since          # when the first of these refusals came
+        self.refusals = refusals    # how many times in a row the call was refused with no change of ours explaining it
+
+    def next_try(self):
+        """An unexplained refusal is tried again 1, 2, 4, 8... s after the first: other ENI operations on the
+        instance (not this run's) are invisible to this run's reads, and the API is the only one to ask."""
+        return self.since + UNEXPLAINED_RETRY_SECONDS * (2 ** self.refusals - 1)
 
     @property
     def refused(self):
@@ -282,8 +289,13 @@ class EniExecution:
         return busy
 
     def _may_call(self, eni_id):
+        """Whether the ENI's call may go now: one at a time on an instance that refused a second operation, and
+        only the refused ENI's call while a refusal nothing explains is pending on the instance."""
         instance_id = self._instance_of(eni_id)
-        return instance_id not in self.serial or not self._in_flight(instance_id)
+        if instance_id in self.serial and self._in_flight(instance_id):
+            return False
+        return not any(other != eni_id and deferred.refused and not deferred.explained and self._instance_of(other) == instance_id
+                       for other, deferred in self.to_call.items())
 
     def _call(self, eni_id):
         """Make the ENI's call; a state refusal or throttling puts it off (to_call). True when accepted."""
@@ -303,7 +315,11 @@ class EniExecution:
                 raise
             if reason == "refused" and busy:
                 self.serial.add(self._instance_of(eni_id))
-            self.to_call[eni_id] = _Deferred(error, explained=busy or reason != "refused", since=self.clock())
+            previous = self.to_call.get(eni_id)
+            unexplained = reason == "refused" and not busy
+            again = unexplained and previous is not None and previous.refused and not previous.explained
+            self.to_call[eni_id] = _Deferred(error, explained=not unexplained, since=previous.since if again else self.clock(),
+                                             refusals=previous.refusals + 1 if again else int(unexplained))
             return False
         self.to_call.pop(eni_id, None)
         self.record(request_id)
@@ -344,13 +360,14 @@ class EniExecution:
         elif deferred is not None:
             if status == SOURCE_STATUS[operation]:
                 if deferred.refused and not deferred.explained and not self._in_flight(self._instance_of(eni_id)):
-                    # Reads lagging a change someone else just made would explain the refusal: give them the grace period.
-                    if self.clock() - deferred.since < READ_LAG_GRACE_SECONDS:
-                        return False
+                    # Another change on the instance, unseen by this run's reads, may explain it: ask again, for a while.
+                    now = self.clock()
+                    if now - deferred.since < READ_LAG_GRACE_SECONDS:
+                        return CALL if now >= deferred.next_try() else False
                     error = deferred.error
-                    error.message += ("; %d s of reads after the refusal still show %s %s and no other ENI operation "
-                                      "of this run under way on instance %s"
-                                      % (READ_LAG_GRACE_SECONDS, eni_id, status, self._instance_of(eni_id)))
+                    error.message += ("; refused %d times over %d s of reads still showing %s %s, with no other ENI "
+                                      "operation of this run under way on instance %s"
+                                      % (deferred.refusals, READ_LAG_GRACE_SECONDS, eni_id, status, self._instance_of(eni_id)))
                     error.args = (error.message,)
                     raise error
                 return CALL
@@ -403,8 +420,8 @@ class EniExecution:
                              % (self.plan.operation, deferred.error.code, deferred.error.request_id or "none"))
             elif deferred is not None and deferred.error is not None:
                 notes.append("its last %s call was throttled (%s)" % (self.plan.operation, deferred.error.code))
-            elif deferred is not None and self._instance_of(eni_id) in self.serial:
-                notes.append("waiting for its turn: instance %s takes one ENI operation at a time" % self._instance_of(eni_id))
+            elif deferred is not None and (eni["Status"] if eni else None) == SOURCE_STATUS[self.plan.operation]:
+                notes.append("its %s call waits for its turn on instance %s" % (self.plan.operation, self._instance_of(eni_id)))
             elif deferred is not None:
                 notes.append("its %s call waits for it to be %s" % (self.plan.operation, SOURCE_STATUS[self.plan.operation]))
             parts.append("%s is %s%s" % (eni_id, status, " (%s)" % "; ".join(notes) if notes else ""))

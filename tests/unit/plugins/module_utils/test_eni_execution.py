@@ -164,11 +164,34 @@ def test_a_refusal_with_no_change_under_way_fails_with_the_api_error():
     with pytest.raises(EnsApiError) as raised:
         _eni.EniExecution(plan, cloud, [].append, cloud.waiter(300), True).run()
     assert raised.value.code == "InvalidOperation.InvalidEnsStatus"
-    assert "reads after the refusal still show eni-a Available and no other ENI operation of this run under way " \
+    assert "times over 30 s of reads still showing eni-a Available, with no other ENI operation of this run under way " \
         "on instance i-1" in raised.value.message
-    assert [call[2] for call in cloud.mutating_calls()] == ["InvalidOperation.InvalidEnsStatus"]
+    # Asked again 1, 3, 7, 15 s after the first refusal (backing off), then reported.
+    assert [call[2] for call in cloud.mutating_calls()] == ["InvalidOperation.InvalidEnsStatus"] * 5
     # Stale reads could have explained the refusal: it was judged over the grace period, not on the first read.
     assert READ_LAG_GRACE_SECONDS <= cloud.clock() < READ_LAG_GRACE_SECONDS + 5
+
+
+def test_a_refusal_explained_by_an_operation_this_run_cannot_see_is_retried_until_accepted():
+    # eni-x, not in this run, is still Attaching to i-1 for 2.5 s: the instance refuses a second ENI operation.
+    cloud = cloud_with([eni("eni-a"), eni("eni-x", "Attaching", "i-1")], one_at_a_time=True)
+    cloud.enis["eni-x"].change(2.5, Status="InUse")
+    result, recorded, warnings = execute(cloud, _eni.ATTACH, ["eni-a"])
+    assert statuses(result) == [("eni-a", "InUse", "i-1")]
+    assert [call[2] for call in cloud.mutating_calls()] == ["InvalidOperation.InvalidEnsStatus"] * 2 + ["ok"]
+    assert len(recorded) == 1
+
+
+def test_while_an_unexplained_refusal_is_pending_only_that_call_is_asked_again():
+    cloud = cloud_with([eni(e) for e in ATTACHED] + [eni("eni-x", "Attaching", "i-1")], one_at_a_time=True)
+    cloud.enis["eni-x"].change(2.5, Status="InUse")
+    result, recorded, warnings = execute(cloud, _eni.ATTACH, ATTACHED)
+    assert statuses(result) == [(e, "InUse", "i-1") for e in ATTACHED]
+    outcomes = [call[1:] for call in cloud.mutating_calls()]
+    refused = ("InvalidOperation.InvalidEnsStatus",)
+    # eni-a alone is asked again until eni-x settles; then eni-b's refusal teaches "one at a time".
+    assert outcomes == [("eni-a",) + refused, ("eni-a",) + refused, ("eni-a", "ok"), ("eni-b",) + refused,
+                        ("eni-b", "ok"), ("eni-c", "ok"), ("eni-d", "ok")]
 
 
 def test_a_refusal_explained_by_the_eni_itself_changing_is_waited_out():
