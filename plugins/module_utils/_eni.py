@@ -253,7 +253,8 @@ class EniExecution:
     After an accepted call, a read still showing the ENI's source status is "not yet" for READ_LAG_GRACE_SECONDS
     (reads may lag the call). A call refused for state while another ENI operation of this run on the same
     instance is under way is made again once that settles, one at a time on that instance from then on; a
-    throttled call is made again at the next poll.
+    refusal nothing of this run explains (another change this run cannot see) is asked again with backoff
+    within the grace period; a throttled call is made again at the next poll.
     """
 
     def __init__(self, plan, api, record, waiter, wait, warn=None):

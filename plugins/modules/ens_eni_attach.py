@@ -33,8 +33,9 @@ description:
   - If the API refuses an attach for the instance's or the ENI's state (C(InvalidOperation.InvalidEnsStatus),
     C(InvalidOperation.InvalidEniStatus)) while another ENI operation of the task on the instance is under way,
     the call is made again once that operation settles, and the remaining ENIs of that instance are then
-    attached one at a time, all within O(wait_timeout). A refusal that no change under way explains is
-    reported after 30 seconds of reads that still show the ENI attachable. A throttled call is made again at
+    attached one at a time, all within O(wait_timeout). A refusal that no change under way explains (an
+    operation this task cannot see may) is asked again 1, 2, 4 and 8 seconds later, then reported after 30 seconds
+    of reads that still show the ENI attachable. A throttled call is made again at
     the next poll, so throttling alone never fails the task while O(wait_timeout) remains.
 author:
   - Alibaba Cloud ENS collection contributors (@alibabacloud)
