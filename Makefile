@@ -203,8 +203,9 @@ compat: venv
 		echo "compat $$v: passed in $$(( $$(date +%s) - t0 ))s"; \
 	done
 
+# The oldest core also runs inventory_ens: API data named like templates must stay data there (2.19 is safe anyway).
 compat-oldest: venv
-	$(SIM_ENV) "$(ROOT)/hacking/compat.sh" "$(firstword $(COMPAT_VERSIONS))"
+	$(SIM_ENV) COMPAT_TARGETS="ens_smoke inventory_ens" "$(ROOT)/hacking/compat.sh" "$(firstword $(COMPAT_VERSIONS))"
 
 # Within `make test` (ENS_MAKE_TEST set), sanity and units already ran on this same ansible-core.
 compat-newest: venv
