@@ -55,6 +55,7 @@ options:
         on each run.
       - If not set, the environment variable E(ALIBABA_CLOUD_ENS_ALLOW_INSECURE_HTTP) is used.
     type: bool
+    version_added: 2.0.0
     default: false
   api_retries:
     description:

@@ -71,6 +71,7 @@ options:
         and any STS token (O(security_token)) then cross the network in clear text.
       - If not set, the environment variable E(ALIBABA_CLOUD_ENS_ALLOW_INSECURE_HTTP) is used.
     type: bool
+    version_added: 2.0.0
     default: false
     env:
       - name: ALIBABA_CLOUD_ENS_ALLOW_INSECURE_HTTP

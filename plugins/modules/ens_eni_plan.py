@@ -52,12 +52,14 @@ options:
       - Cannot be combined with O(detach), which it computes itself; that is refused before any API call.
       - An empty O(attach) then means "no secondary ENI at all", which is refused unless O(allow_empty=true).
     type: bool
+    version_added: 2.0.0
     default: false
   allow_empty:
     description:
       - With O(exclusive=true) and an empty O(attach), plan the detach of every secondary ENI of the instance.
         Without it that plan is refused before any API call, since an empty list is more often a mistake.
     type: bool
+    version_added: 2.0.0
     default: false
 extends_documentation_fragment:
   - alibabacloud.ens.common
