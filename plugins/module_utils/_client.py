@@ -28,6 +28,7 @@ from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import (
     body_code_error,
     describe_sdk_error,
     is_throttling,
+    request_id_of,
     shape_error,
     timeout_error,
 )
@@ -335,7 +336,7 @@ class EnsApi:
             body = response.body.to_map()
         if not isinstance(body, dict):
             raise shape_error("the body is %s, not a JSON object" % type(body).__name__, action, doing, resource, None)
-        request_id = body.get("RequestId") if isinstance(body.get("RequestId"), str) else None
+        request_id = request_id_of(body.get("RequestId"))
         self.last_request_id[action] = request_id
         if body.get("Code") not in SUCCESS_BODY_CODES:
             raise body_code_error(body, action, doing, resource)
@@ -378,7 +379,7 @@ class EnsApi:
                     if lost_request_id is not None and attempt.retry_state.attempt_number > 1 and self._landed(landed):
                         return lost_request_id
                     try:
-                        return self._send(action, doing, resource, call).get("RequestId")
+                        return request_id_of(self._send(action, doing, resource, call).get("RequestId"))
                     except EnsApiError as error:
                         if error.transient and error.maybe_applied:
                             lost_request_id = lost_request_id or error.request_id or ""
@@ -456,7 +457,7 @@ class EnsApi:
         number = 1
         while True:
             body = fetch(number)
-            request_id = body.get("RequestId") if isinstance(body.get("RequestId"), str) else None
+            request_id = request_id_of(body.get("RequestId"))
 
             def refuse(problem):
                 return shape_error(problem, action, "%s, page %d" % (doing, number), resource, request_id)
@@ -474,6 +475,9 @@ class EnsApi:
                 for key in (id_key, "Status"):
                     if not isinstance(item.get(key), str) or not item.get(key):
                         raise refuse("%s.%s[%d] has no %s" % (path[0], path[1], index, key))
+                odd = _odd_nested_field(item)
+                if odd:
+                    raise refuse("%s.%s[%d].%s" % (path[0], path[1], index, odd))
                 if item[id_key] not in seen:
                     seen.add(item[id_key])
                     items.append(item)
@@ -554,6 +558,17 @@ def _items(body, path, refuse):
     if not isinstance(inner, list):
         raise refuse("%s.%s is %s, not a list" % (path[0], path[1], type(inner).__name__))
     return inner
+
+
+def _odd_nested_field(item):
+    """The first nested field of an API object that the modules read and that has the wrong shape, or None."""
+    for key in ("NetworkAttributes", "NetworkInterfaces"):
+        if item.get(key) is not None and not isinstance(item[key], dict):
+            return "%s is %s, not an object" % (key, type(item[key]).__name__)
+    attached = (item.get("NetworkInterfaces") or {}).get("NetworkInterfaces")
+    if attached is not None and (not isinstance(attached, list) or not all(isinstance(entry, dict) for entry in attached)):
+        return "NetworkInterfaces.NetworkInterfaces is not a list of objects"
+    return None
 
 
 def _default_credential_chain():

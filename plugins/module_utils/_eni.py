@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ansible_collections.alibabacloud.ens.plugins.module_utils._base import EnsInputError, EnsModule, check_ids, to_snake
 from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import EnsApiError, EnsError
-from ansible_collections.alibabacloud.ens.plugins.module_utils._power import KNOWN_INSTANCE_STATUSES, put_off, stuck_rule
+from ansible_collections.alibabacloud.ens.plugins.module_utils._power import KNOWN_INSTANCE_STATUSES, lost_answer, put_off, stuck_rule
 from ansible_collections.alibabacloud.ens.plugins.module_utils._waiter import READ_LAG_GRACE_SECONDS, AcceptedCall
 
 ATTACH = "attach"
@@ -311,6 +311,8 @@ class EniExecution:
                 owner = eni.get("InstanceId")
                 request_id = self.api.detach_network_interface(eni_id, owner)
         except EnsApiError as error:
+            if lost_answer(error):
+                return self._accept(eni_id, error.request_id, owner, unsure=error)
             reason = put_off(error)
             if reason is None:
                 raise
@@ -322,11 +324,17 @@ class EniExecution:
             self.to_call[eni_id] = _Deferred(error, explained=not unexplained, since=previous.since if again else self.clock(),
                                              refusals=previous.refusals + 1 if again else int(unexplained))
             return False
+        return self._accept(eni_id, request_id, owner)
+
+    def _accept(self, eni_id, request_id, owner, unsure=None):
+        """Follow a call the API accepted, or one whose answer was lost: reads decide, within the grace period."""
+        operation = self.plan.operation
         self.to_call.pop(eni_id, None)
         self.record(request_id)
-        self.accepted[eni_id] = AcceptedCall(API_ACTION[plan.operation], request_id, self.clock(), SOURCE_STATUS[plan.operation])
+        self.accepted[eni_id] = AcceptedCall(API_ACTION[operation], request_id, self.clock(), SOURCE_STATUS[operation],
+                                             unsure=unsure)
         # Until the next read, the ENI stands where an accepted call puts it.
-        self.current[eni_id] = dict(eni, Status=TRANSITIONAL_STATUS[plan.operation], InstanceId=owner)
+        self.current[eni_id] = dict(self.current[eni_id], Status=TRANSITIONAL_STATUS[operation], InstanceId=owner)
         return True
 
     def _evaluate(self, eni_id):
@@ -357,7 +365,8 @@ class EniExecution:
                     return False
                 raise EnsUnexpectedState(
                     "%s is still %s: %s, but the change never showed: the %s did not take effect"
-                    % (eni_id, status, call.describe(self.clock()), operation))
+                    % (eni_id, status, call.describe(self.clock()), operation),
+                    error_code=call.unsure.code if call.unsure else None, request_id=call.request_id)
         elif deferred is not None:
             if status == SOURCE_STATUS[operation]:
                 if deferred.refused and not deferred.explained and not self._in_flight(self._instance_of(eni_id)):

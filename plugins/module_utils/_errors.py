@@ -73,6 +73,13 @@ def clip(text, limit=MAX_FOREIGN_CHARS):
     return "%s... [cut: %d more characters]" % (text[:limit], len(text) - limit)
 
 
+def request_id_of(value):
+    """A request id from an answer, or None: only a non-empty string counts (an endpoint may send anything there)."""
+    if not isinstance(value, str) or value in ("", "None"):
+        return None
+    return clip(value, 100)
+
+
 def is_throttling(code):
     return code is not None and str(code).startswith(THROTTLING_PREFIX)
 
@@ -171,7 +178,7 @@ def timeout_error(action, doing, resource, endpoint, exchange):
 def body_code_error(body, action, doing, resource):
     """An HTTP 200 answer whose body Code is not a success: an error carrying that code."""
     code = str(body.get("Code"))
-    request_id = body.get("RequestId") or None
+    request_id = request_id_of(body.get("RequestId"))
     transient, maybe_applied = classify(code, None)
     message = "Failed to %s: %s: %s (action %s, HTTP 200 with a non-zero Code, request id %s)" % (
         _doing_what(doing, resource), clip(code), clip(body.get("Message") or "no message").rstrip("."),
@@ -248,9 +255,7 @@ def _doing_what(doing, resource):
 
 def _api_error(exc, code, status, data, action, doing, resource):
     code = str(code)
-    request_id = data.get("RequestId") or getattr(exc, "request_id", None)
-    if request_id in ("None", ""):
-        request_id = None
+    request_id = request_id_of(data.get("RequestId")) or request_id_of(getattr(exc, "request_id", None))
     text = data.get("Message") or getattr(exc, "message", None) or ""
     status = status or data.get("statusCode")
     transient, maybe_applied = classify(code, status)

@@ -48,6 +48,12 @@ def stuck_rule(status, subject="the instance"):
     return "%s is %s (%s) and never leaves it by itself, so it is not waited for" % (subject, status, reason)
 
 
+def lost_answer(error):
+    """A mutating call whose answer was lost, and which the API wrapper could not see land in its read-backs: reads
+    lagging the call would look the same, so it is followed like an accepted call, never sent again blindly."""
+    return error.transient and error.maybe_applied
+
+
 def put_off(error):
     """Why a failed mutating call may be made again later: "refused" (for the resource's state), "throttled"
     (or another transient error that certainly did not apply), or None: the error is final."""
@@ -126,6 +132,9 @@ class PowerExecution:
             else:
                 request_id = self.api.reboot_instance(instance_id, self.force_stop)
         except EnsApiError as error:
+            if lost_answer(error):
+                self._accept(instance_id, action, error.request_id, unsure=error)
+                return
             reason = put_off(error)
             if reason is None:
                 raise
@@ -134,9 +143,14 @@ class PowerExecution:
             else:
                 self.throttled[instance_id] = error
             return
+        self._accept(instance_id, action, request_id)
+
+    def _accept(self, instance_id, action, request_id, unsure=None):
+        """Follow a call the API accepted, or one whose answer was lost: reads decide, within the grace period."""
         self.throttled.pop(instance_id, None)
         self.record(request_id)
-        self.accepted[instance_id] = (action, AcceptedCall(API_ACTION[action], request_id, self.clock(), SOURCE_STATUS[action]))
+        self.accepted[instance_id] = (action, AcceptedCall(API_ACTION[action], request_id, self.clock(), SOURCE_STATUS[action],
+                                                           unsure=unsure))
         self.current[instance_id] = dict(self.current[instance_id], Status=REPORTED_AFTER[action])
 
     def _follow(self, instance_id, action, call, status):
@@ -157,7 +171,8 @@ class PowerExecution:
                 return True
             raise EnsInstanceStateError(
                 "%s is still %s: %s, but the change never showed: the %s did not take effect"
-                % (instance_id, status, call.describe(now), action))
+                % (instance_id, status, call.describe(now), action),
+                error_code=call.unsure.code if call.unsure else None, request_id=call.request_id)
         if status not in KNOWN_INSTANCE_STATUSES:
             self._warn_unknown(instance_id, status)
             return False

@@ -70,11 +70,12 @@ class GrowingPollInterval:
 class AcceptedCall:
     """A mutating call the API accepted, whose effect reads may not show yet (read-after-write lag)."""
 
-    def __init__(self, action, request_id, accepted_at, source_status):
+    def __init__(self, action, request_id, accepted_at, source_status, unsure=None):
         self.action = action
         self.request_id = request_id
         self.accepted_at = accepted_at
         self.source_status = source_status
+        self.unsure = unsure  # the error that may have hidden its acceptance (a lost answer not yet seen to land)
         self.progressed = False  # a read has shown the resource past its source status since the call
 
     def age(self, now):
@@ -85,6 +86,9 @@ class AcceptedCall:
         return not self.progressed and self.age(now) < grace
 
     def describe(self, now):
+        if self.unsure is not None:
+            return ("the %s call got no clear answer %.0f s ago, so it may or may not have been applied (%s)"
+                    % (self.action, self.age(now), self.unsure.message))
         return "the %s call was accepted %.0f s ago (request id %s)" % (self.action, self.age(now), self.request_id or "none")
 
 

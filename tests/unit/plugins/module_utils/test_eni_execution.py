@@ -222,15 +222,42 @@ def test_throttling_until_the_timeout_names_it():
         execute(cloud, _eni.ATTACH, ["eni-a"], timeout=20)
 
 
-def test_a_lost_answer_that_may_have_applied_is_never_resent_here():
-    cloud = cloud_with([eni("eni-a")])
+def lost_answers(cloud, applied):
+    """Make every attach lose its answer (after the wrapper's read-backs), having taken effect or not."""
+    attach = cloud.attach_network_interface
 
     def lost(instance_id, eni_id):
-        raise EnsApiError("lost", code="ConnectionError", transient=True, maybe_applied=True)
+        if applied:
+            attach(instance_id, eni_id)
+        cloud.calls.append(("AttachNetworkInterface", eni_id, "lost"))
+        raise EnsApiError("lost answer", code="ServiceUnavailable", request_id="RQ-lost", transient=True, maybe_applied=True)
 
     cloud.attach_network_interface = lost
-    with pytest.raises(EnsApiError, match="lost"):
+
+
+@pytest.mark.parametrize("lag", [0.0, 5.0, READ_LAG_GRACE_SECONDS - 5.0])
+def test_a_lost_answer_that_landed_is_followed_like_an_accepted_call_and_never_resent(lag):
+    cloud = cloud_with([eni("eni-a")], lag=lag)
+    lost_answers(cloud, applied=True)
+    result, recorded, warnings = execute(cloud, _eni.ATTACH, ["eni-a"])
+    assert statuses(result) == [("eni-a", "InUse", "i-1")]
+    assert [call for call in cloud.calls if call[0] == "AttachNetworkInterface" and call[2] == "lost"] == [
+        ("AttachNetworkInterface", "eni-a", "lost")]
+    assert recorded == ["RQ-lost"]
+
+
+def test_a_lost_answer_that_never_lands_fails_after_the_grace_period_naming_the_error_and_is_never_resent():
+    cloud = cloud_with([eni("eni-a")])
+    lost_answers(cloud, applied=False)
+    with pytest.raises(_eni.EnsUnexpectedState) as raised:
         execute(cloud, _eni.ATTACH, ["eni-a"])
+    assert "got no clear answer" in raised.value.message
+    assert "lost answer" in raised.value.message
+    assert "the attach did not take effect" in raised.value.message
+    assert raised.value.details["error_code"] == "ServiceUnavailable"
+    assert raised.value.details["request_id"] == "RQ-lost"
+    assert len([call for call in cloud.calls if call[0] == "AttachNetworkInterface"]) == 1
+    assert cloud.clock() >= READ_LAG_GRACE_SECONDS
 
 
 def test_unknown_status_is_waited_for_with_one_warning_and_named_on_timeout():

@@ -248,6 +248,36 @@ def test_an_instance_without_its_id_is_refused(hostile):
     assert "Instances.Instance[0] has no InstanceId" in raised.value.message and "REQ-S3" in raised.value.message
 
 
+@pytest.mark.parametrize("nested,expected", [
+    ({"NetworkAttributes": "x"}, "Instances.Instance[0].NetworkAttributes is str, not an object"),
+    ({"NetworkInterfaces": "y"}, "Instances.Instance[0].NetworkInterfaces is str, not an object"),
+    ({"NetworkInterfaces": {"NetworkInterfaces": "z"}}, "NetworkInterfaces.NetworkInterfaces is not a list of objects"),
+    ({"NetworkInterfaces": {"NetworkInterfaces": ["eni-h-01"]}}, "NetworkInterfaces.NetworkInterfaces is not a list of objects"),
+])
+def test_an_instance_with_an_odd_nested_field_is_refused_not_a_crash(hostile, nested, expected):
+    item = dict({"InstanceId": "i-h-01", "Status": "Stopped"}, **nested)
+    body = {"RequestId": "REQ-S4", "Code": 0, "TotalCount": 1, "Instances": {"Instance": [item]}}
+    server = hostile(lambda action, handler: answer(handler, 200, body))
+    with pytest.raises(EnsApiError) as raised:
+        make_api(server).describe_instances(["i-h-01"])
+    assert raised.value.code == "InvalidResponse.Shape"
+    assert expected in raised.value.message and "REQ-S4" in raised.value.message
+
+
+@pytest.mark.parametrize("request_id", [12345, {"a": 1}, ["x"], ""])
+def test_a_request_id_that_is_not_a_string_is_dropped_not_carried(hostile, request_id):
+    body = {"RequestId": request_id, "Code": "IncorrectInstanceStatus", "Message": "no"}
+    server = hostile(lambda action, handler: answer(handler, 200, body))
+    with pytest.raises(EnsApiError) as raised:
+        make_api(server).stop_instance("i-h-01")
+    assert raised.value.request_id is None and "request id none" in raised.value.message
+    error_body = {"RequestId": request_id, "Code": "InvalidParameter", "Message": "no"}
+    server = hostile(lambda action, handler: answer(handler, 400, error_body))
+    with pytest.raises(EnsApiError) as raised:
+        make_api(server).stop_instance("i-h-01")
+    assert raised.value.request_id is None or isinstance(raised.value.request_id, str)
+
+
 # -- 5xx pages and huge bodies ------------------------------------------------------------------------
 
 def test_a_503_html_page_is_retried_and_keeps_its_status(hostile):
