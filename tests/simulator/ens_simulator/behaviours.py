@@ -16,6 +16,7 @@ BEHAVIOUR_DEFAULTS = {
     'one_eni_operation_per_instance': False,
     'interface_error_rate': 0.0,
     'interface_error_effect_rate': 0.5,
+    'interface_error_actions': None,
     'rate_limits': {},
     'nonzero_code_rate': 0.0,
     'seed': 0,
@@ -50,6 +51,9 @@ def normalize_behaviours(config, base=None):
         if not _is_number(result[key]) or not 0 <= result[key] <= 1:
             raise ValueError('%s must be a number between 0 and 1' % key)
         result[key] = float(result[key])
+    actions = result['interface_error_actions']
+    if actions is not None and (not isinstance(actions, list) or not all(isinstance(a, str) and a for a in actions)):
+        raise ValueError('interface_error_actions must be null (every action) or a list of action names')
     if not isinstance(result['one_eni_operation_per_instance'], bool):
         raise ValueError('one_eni_operation_per_instance must be true or false')
     if not isinstance(result['seed'], int) or isinstance(result['seed'], bool):
@@ -140,7 +144,8 @@ class Behaviours:
 
     def draw(self, action):
         """Draw this call's random behaviours (always 3 numbers, so a seeded run is reproducible)."""
-        interface_error = self.rng.random() < self.config['interface_error_rate']
+        actions = self.config['interface_error_actions']
+        interface_error = self.rng.random() < self.config['interface_error_rate'] and (actions is None or action in actions)
         applied = self.rng.random() < self.config['interface_error_effect_rate']
         nonzero = self.rng.random() < self.config['nonzero_code_rate']
         return {

@@ -238,7 +238,8 @@ def test_nonzero_code_rate_is_seeded(sim, ens_sdk_client_factory):
 def test_behaviours_control_api(sim):
     answer = sim.control.set_behaviours({'read_lag': 1.5, 'rate_limits': {'*': 10}})
     assert answer['behaviours'] == {'read_lag': 1.5, 'one_eni_operation_per_instance': False, 'interface_error_rate': 0.0,
-                                    'interface_error_effect_rate': 0.5, 'rate_limits': {'*': 10}, 'nonzero_code_rate': 0.0, 'seed': 0}
+                                    'interface_error_effect_rate': 0.5, 'interface_error_actions': None, 'rate_limits': {'*': 10},
+                                    'nonzero_code_rate': 0.0, 'seed': 0}
     assert sim.control.behaviours()['behaviours']['read_lag'] == 1.5
     # a POST replaces them: unset keys take their defaults
     assert sim.control.set_behaviours({'seed': 3})['behaviours']['read_lag'] == 0.0
@@ -281,3 +282,12 @@ def test_bad_fixture_behaviours_are_refused(sim):
     status, body = sim.control.call('POST', 'reset', {'fleet': {'instances': [], 'behaviours': {'lag': 1}}})
     assert status == 400 and 'behaviours' in body['error']
     assert len(sim.model.instances) == 5
+
+
+def test_interface_errors_can_be_limited_to_some_actions():
+    from ens_simulator.behaviours import Behaviours, normalize_behaviours  # pylint: disable=import-outside-toplevel
+    behaviours = Behaviours({'interface_error_rate': 1.0, 'interface_error_actions': ['StopInstance']})
+    assert behaviours.draw('StopInstance')['interface_error'] is True
+    assert behaviours.draw('DescribeInstances')['interface_error'] is False
+    with pytest.raises(ValueError):
+        normalize_behaviours({'interface_error_actions': 'StopInstance'})
