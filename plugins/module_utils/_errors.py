@@ -196,7 +196,7 @@ def shape_error(problem, action, doing, resource, request_id):
 
 
 def _unreadable_answer(action, what, resource, endpoint, status, data, problem, exc):
-    request_id = data.get("RequestId") if isinstance(data.get("RequestId"), str) else None
+    request_id = request_id_of(data.get("RequestId"))
     transient, maybe_applied = classify(None, status)
     # A body that is not JSON is described above; the SDK's own words would only repeat it.
     detail = "" if exc is None or "not JSON" in problem else ": %s" % clip(exc)

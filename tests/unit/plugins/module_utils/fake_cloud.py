@@ -188,3 +188,18 @@ def instance(instance_id="i-1", status="Stopped", attached=("eni-p",), region="c
     return {"InstanceId": instance_id, "Status": status, "EnsRegionId": region,
             "NetworkAttributes": {"NetworkId": network},
             "NetworkInterfaces": {"NetworkInterfaces": [{"NetworkInterfaceId": e} for e in attached]}}
+
+
+def lose_answers(cloud, action, code, applied):
+    """Make every `action` call lose its answer (after the wrapper's read-backs), having taken effect or not."""
+    method = {"AttachNetworkInterface": "attach_network_interface", "StopInstance": "stop_instance"}[action]
+    call = getattr(cloud, method)
+
+    def lost(*args):
+        if applied:
+            call(*args)
+        resource_id = args[1] if action == "AttachNetworkInterface" else args[0]  # attach(instance, eni); stop(instance)
+        cloud.calls.append((action, resource_id, "lost"))
+        raise EnsApiError("lost answer", code=code, request_id="RQ-lost", transient=True, maybe_applied=True)
+
+    setattr(cloud, method, lost)

@@ -10,7 +10,7 @@ import pytest
 from ansible_collections.alibabacloud.ens.plugins.module_utils import _eni
 from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import EnsApiError
 from ansible_collections.alibabacloud.ens.plugins.module_utils._waiter import READ_LAG_GRACE_SECONDS, EnsWaitTimeout
-from ansible_collections.alibabacloud.ens.tests.unit.plugins.module_utils.fake_cloud import Clock, FakeCloud, eni, instance
+from ansible_collections.alibabacloud.ens.tests.unit.plugins.module_utils.fake_cloud import Clock, FakeCloud, eni, instance, lose_answers
 
 ATTACHED = ["eni-a", "eni-b", "eni-c", "eni-d"]
 
@@ -222,23 +222,10 @@ def test_throttling_until_the_timeout_names_it():
         execute(cloud, _eni.ATTACH, ["eni-a"], timeout=20)
 
 
-def lost_answers(cloud, applied):
-    """Make every attach lose its answer (after the wrapper's read-backs), having taken effect or not."""
-    attach = cloud.attach_network_interface
-
-    def lost(instance_id, eni_id):
-        if applied:
-            attach(instance_id, eni_id)
-        cloud.calls.append(("AttachNetworkInterface", eni_id, "lost"))
-        raise EnsApiError("lost answer", code="ServiceUnavailable", request_id="RQ-lost", transient=True, maybe_applied=True)
-
-    cloud.attach_network_interface = lost
-
-
 @pytest.mark.parametrize("lag", [0.0, 5.0, READ_LAG_GRACE_SECONDS - 5.0])
 def test_a_lost_answer_that_landed_is_followed_like_an_accepted_call_and_never_resent(lag):
     cloud = cloud_with([eni("eni-a")], lag=lag)
-    lost_answers(cloud, applied=True)
+    lose_answers(cloud, "AttachNetworkInterface", "ServiceUnavailable", applied=True)
     result, recorded, warnings = execute(cloud, _eni.ATTACH, ["eni-a"])
     assert statuses(result) == [("eni-a", "InUse", "i-1")]
     assert [call for call in cloud.calls if call[0] == "AttachNetworkInterface" and call[2] == "lost"] == [
@@ -248,7 +235,7 @@ def test_a_lost_answer_that_landed_is_followed_like_an_accepted_call_and_never_r
 
 def test_a_lost_answer_that_never_lands_fails_after_the_grace_period_naming_the_error_and_is_never_resent():
     cloud = cloud_with([eni("eni-a")])
-    lost_answers(cloud, applied=False)
+    lose_answers(cloud, "AttachNetworkInterface", "ServiceUnavailable", applied=False)
     with pytest.raises(_eni.EnsUnexpectedState) as raised:
         execute(cloud, _eni.ATTACH, ["eni-a"])
     assert "got no clear answer" in raised.value.message

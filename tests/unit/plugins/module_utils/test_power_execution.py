@@ -10,7 +10,7 @@ import pytest
 from ansible_collections.alibabacloud.ens.plugins.module_utils import _power
 from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import EnsApiError
 from ansible_collections.alibabacloud.ens.plugins.module_utils._waiter import READ_LAG_GRACE_SECONDS, EnsWaitTimeout
-from ansible_collections.alibabacloud.ens.tests.unit.plugins.module_utils.fake_cloud import Clock, FakeCloud, instance
+from ansible_collections.alibabacloud.ens.tests.unit.plugins.module_utils.fake_cloud import Clock, FakeCloud, instance, lose_answers
 
 
 def cloud_of(*statuses, **options):
@@ -183,23 +183,10 @@ def test_without_wait_reports_the_documented_transitional_status():
     assert actions(cloud) == [("RebootInstance", "ok"), ("StartInstance", "ok")]
 
 
-def lose_stop_answers(cloud, applied):
-    """Make every stop lose its answer (after the wrapper's read-backs), having taken effect or not."""
-    stop = cloud.stop_instance
-
-    def lost(instance_id, force_stop=False):
-        if applied:
-            stop(instance_id, force_stop)
-        cloud.calls.append(("StopInstance", instance_id, "lost"))
-        raise EnsApiError("lost answer", code="ens.interface.error", request_id="RQ-lost", transient=True, maybe_applied=True)
-
-    cloud.stop_instance = lost
-
-
 @pytest.mark.parametrize("lag", [0.0, 6.0, READ_LAG_GRACE_SECONDS - 5.0])
 def test_a_lost_stop_answer_that_landed_is_followed_until_stopped_never_resent(lag):
     cloud = cloud_of("Running", lag=lag)
-    lose_stop_answers(cloud, applied=True)
+    lose_answers(cloud, "StopInstance", "ens.interface.error", applied=True)
     final, recorded, warnings = execute(cloud, "stopped")
     assert final == ["Stopped"]
     assert [call[2] for call in cloud.calls if call[0] == "StopInstance"] == ["ok", "lost"]
@@ -208,7 +195,7 @@ def test_a_lost_stop_answer_that_landed_is_followed_until_stopped_never_resent(l
 
 def test_a_lost_stop_answer_that_never_landed_fails_after_the_grace_period_never_resent():
     cloud = cloud_of("Running")
-    lose_stop_answers(cloud, applied=False)
+    lose_answers(cloud, "StopInstance", "ens.interface.error", applied=False)
     with pytest.raises(_power.EnsInstanceStateError) as raised:
         execute(cloud, "stopped")
     assert "got no clear answer" in raised.value.message and "the stop did not take effect" in raised.value.message
