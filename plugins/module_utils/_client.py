@@ -267,6 +267,7 @@ class EnsApi:
         self.retry_policy = retry_policy or RetryPolicy()
         self.call_seconds = call_seconds
         self.last_request_id = {}
+        self.last_answer = {}  # action -> body of its last successful answer (the batch calls read theirs)
         self.pacer = Pacer()
         self._models = None
         self._polling = 0
@@ -397,6 +398,7 @@ class EnsApi:
         self.last_request_id[action] = request_id
         if body.get("Code") not in SUCCESS_BODY_CODES:
             raise body_code_error(body, action, doing, resource)
+        self.last_answer[action] = body
         return body
 
     @contextlib.contextmanager
@@ -611,18 +613,13 @@ class EnsApi:
 
     def _batch_power(self, action, doing, instance_ids, call, landed_statuses):
         resource = ", ".join(instance_ids)
-        answer = {}
-
-        def send():
-            body = self._send(action, "%s %s" % (doing, resource), resource, call)
-            answer["body"] = body
-            return body
 
         def landed():
             return all(item.get("Status") in landed_statuses for item in self.describe_instances(instance_ids))
 
-        request_id = self._mutate(action, "%s %s" % (doing, resource), resource, send, landed)
-        body = answer.get("body")
+        self.last_answer.pop(action, None)
+        request_id = self._mutate(action, "%s %s" % (doing, resource), resource, call, landed)
+        body = self.last_answer.pop(action, None)
         if body is None:  # a lost answer that the read-back saw land for every instance
             return request_id, dict((instance_id, None) for instance_id in instance_ids)
         return request_id, _instance_responses(body, action, doing, instance_ids, request_id)

@@ -261,7 +261,8 @@ class PowerExecution:
         # Without wait, an instance is settled once its call is accepted and nothing else must come first.
         return done or (not self.wait and instance_id in self.accepted)
 
-    def _poll(self, pending):
+    def poll(self, pending):
+        """One poll round: read every pending instance in one call (per 100), judge each, make the calls due."""
         found = dict((item["InstanceId"], item) for item in self.api.describe_instances(sorted(pending)))
         missing = sorted(pending - set(found))
         if missing and not self.isolate:
@@ -272,10 +273,10 @@ class PowerExecution:
                                                 % (instance_id, TARGET_STATUS[self.state]))
             pending.discard(instance_id)
         self.current.update(found)
-        self._round(pending)
+        self.judge_round(pending)
         return not pending
 
-    def _round(self, pending):
+    def judge_round(self, pending):
         """Judge every pending instance from the last reads, then make the calls this round needs."""
         settled = [instance_id for instance_id in sorted(pending) if self._isolated(pending, instance_id, lambda i=instance_id: self._settled(i))]
         pending.difference_update(settled)
@@ -300,11 +301,11 @@ class PowerExecution:
 
     def run(self, order):
         pending = set(order)
-        self._round(pending)
+        self.judge_round(pending)
         if pending:
             with self.api.polling():
                 self.waiter.wait(
-                    lambda: self._poll(pending),
+                    lambda: self.poll(pending),
                     lambda: ", ".join(self.describe(instance_id) for instance_id in sorted(pending)),
                     "instances to be %s" % TARGET_STATUS[self.state])
         return [self.current[instance_id] for instance_id in order]
