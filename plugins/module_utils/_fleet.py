@@ -568,7 +568,7 @@ class FleetWindow:
 
         def poll():
             wanted = dict((iid, execution.wanted(pending[iid])) for iid, execution in executions.items() if pending[iid])
-            found, _ = self.read_enis(set(e for ids in wanted.values() for e in ids))
+            found = self.read_enis(set(e for ids in wanted.values() for e in ids))[0]
             for iid, ids in wanted.items():
                 try:
                     executions[iid].advance(pending[iid], ids, found)
@@ -616,7 +616,7 @@ class FleetWindow:
                 continue
             ids = outcome.window_detach + outcome.window_attach
             try:
-                found, _ = self.read_enis(set(ids))
+                found = self.read_enis(set(ids))[0]
                 unread = "not found"
             except EnsError as error:
                 found, unread = {}, _describe_error(error)
