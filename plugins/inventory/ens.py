@@ -174,8 +174,9 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.utils.unsafe_proxy import wrap_var
 
-from ansible_collections.alibabacloud.ens.plugins.module_utils._base import to_snake
-from ansible_collections.alibabacloud.ens.plugins.module_utils._client import SDK_PACKAGE, EnsApi
+from ansible_collections.alibabacloud.ens.plugins.module_utils._convert import to_snake
+from ansible_collections.alibabacloud.ens.plugins.module_utils._client import EnsApi
+from ansible_collections.alibabacloud.ens.plugins.module_utils._options import SDK_PACKAGE
 from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import EnsApiError, EnsMissingLibrary
 
 # The options passed to EnsApi.from_params, exactly the modules' shared options.

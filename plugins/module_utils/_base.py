@@ -6,69 +6,15 @@
 
 from __future__ import annotations
 
-import re
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
-from ansible_collections.alibabacloud.ens.plugins.module_utils._client import EnsApi, ens_argument_spec
-from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import EnsError, EnsMissingLibrary
+from ansible_collections.alibabacloud.ens.plugins.module_utils._client import EnsApi
+from ansible_collections.alibabacloud.ens.plugins.module_utils._convert import check_ids
+from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import EnsError, EnsInputError, EnsMissingLibrary
+from ansible_collections.alibabacloud.ens.plugins.module_utils._options import ens_argument_spec
 from ansible_collections.alibabacloud.ens.plugins.module_utils._waiter import Waiter
-
-ID_PATTERNS = {
-    "eni": re.compile(r"^eni-[A-Za-z0-9][A-Za-z0-9-]*$"),
-    "i": re.compile(r"^i-[A-Za-z0-9][A-Za-z0-9-]*$"),
-}
-ID_EXAMPLES = {"eni": "eni-58z57orgmt6d1xxxx", "i": "i-5p67acfmxazb4pxxxx"}
-
-
-class EnsInputError(EnsError):
-    """Bad module input, found before any API call."""
-
-
-def _unwrap(value):
-    # The API wraps lists in a one-key object ({"SecurityGroup": [...]}); results show the plain list.
-    if isinstance(value, dict):
-        if len(value) == 1:
-            (only,) = value.values()
-            if isinstance(only, list):
-                return [_unwrap(item) for item in only]
-        return {key: _unwrap(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_unwrap(item) for item in value]
-    return value
-
-
-def _rename_vswitch(value):
-    if isinstance(value, dict):
-        return {("vswitch_id" if key == "v_switch_id" else key): _rename_vswitch(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_rename_vswitch(item) for item in value]
-    return value
-
-
-def to_snake(resource):
-    """An API object as a result: snake_case keys, list wrappers removed, VSwitchId as vswitch_id."""
-    return _rename_vswitch(camel_dict_to_snake_dict(_unwrap(resource)))
-
-
-def check_ids(values, option, kind):
-    """Problems with a list of resource ids given in `option`: empty, whitespace, wrong prefix, duplicates."""
-    problems = []
-    seen = set()
-    for index, value in enumerate(values):
-        where = option if len(values) == 1 else "%s[%d]" % (option, index)
-        if not isinstance(value, str) or not value:
-            problems.append("%s is empty" % where)
-        elif value != value.strip() or any(c.isspace() for c in value):
-            problems.append("%s %r contains whitespace" % (where, value))
-        elif not ID_PATTERNS[kind].match(value):
-            problems.append("%s %r is not a valid id: expected the form %s" % (where, value, ID_EXAMPLES[kind]))
-        elif value in seen:
-            problems.append("%s %r is listed more than once" % (where, value))
-        seen.add(value)
-    return problems
 
 
 class EnsModule:
@@ -109,10 +55,10 @@ class EnsModule:
         values = [params[single]] if params.get(single) is not None else list(params.get(plural) or [])
         option = single if params.get(single) is not None else plural
         if not values:
-            raise EnsInputError("Invalid input, nothing was done: %s must list at least one id" % option)
+            raise EnsInputError(["%s must list at least one id" % option])
         problems = check_ids(values, option, kind)
         if problems:
-            raise EnsInputError("Invalid input, nothing was done: " + "; ".join(problems))
+            raise EnsInputError(problems)
         return values
 
     def record(self, request_id):

@@ -2,230 +2,31 @@
 # Copyright: Contributors to the alibabacloud.ens collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Attaching and detaching ENIs: the plan (pure, unit-tested) and its execution (one wait loop for all)."""
+"""Attaching and detaching ENIs: the execution of a plan (one wait loop for all) and the two modules' base."""
 
 from __future__ import annotations
 
-from ansible_collections.alibabacloud.ens.plugins.module_utils._base import EnsInputError, EnsModule, check_ids, to_snake
-from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import EnsApiError, EnsError
-from ansible_collections.alibabacloud.ens.plugins.module_utils._power import KNOWN_INSTANCE_STATUSES, lost_answer, put_off, stuck_rule
+from ansible_collections.alibabacloud.ens.plugins.module_utils._base import EnsModule
+from ansible_collections.alibabacloud.ens.plugins.module_utils._convert import check_ids, to_snake
+from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import EnsApiError, EnsInputError
+from ansible_collections.alibabacloud.ens.plugins.module_utils._planning import (
+    API_ACTION,
+    ATTACH,
+    CALL,
+    KNOWN_ENI_STATUSES,
+    SETTLING_STATUS,
+    SOURCE_STATUS,
+    TARGET_STATUS,
+    TRANSITIONAL_STATUS,
+    UNEXPLAINED_RETRY_SECONDS,
+    WAIT,
+    WAIT_THEN_CALL,
+    EnsUnexpectedState,
+    eni_state,
+    plan_change,
+)
+from ansible_collections.alibabacloud.ens.plugins.module_utils._power import lost_answer, put_off
 from ansible_collections.alibabacloud.ens.plugins.module_utils._waiter import READ_LAG_GRACE_SECONDS, AcceptedCall
-
-ATTACH = "attach"
-DETACH = "detach"
-MAX_ENIS_PER_INSTANCE = 10
-
-# What each ENI needs.
-UNCHANGED = "unchanged"          # already where asked
-WAIT = "wait"                    # moving there by itself: wait, unchanged
-CALL = "call"                    # call the API now
-WAIT_THEN_CALL = "wait_then_call"  # let a transition settle, then call
-SKIP = "skip"                    # detach: attached to another instance than the one named: left alone
-
-TARGET_STATUS = {ATTACH: "InUse", DETACH: "Available"}
-TRANSITIONAL_STATUS = {ATTACH: "Attaching", DETACH: "Detaching"}
-SOURCE_STATUS = {ATTACH: "Available", DETACH: "InUse"}        # where the API accepts the call
-API_ACTION = {ATTACH: "AttachNetworkInterface", DETACH: "DetachNetworkInterface"}
-UNEXPLAINED_RETRY_SECONDS = 1.0  # first wait before a call refused for state, with no change of ours under way, is made again
-SETTLING_STATUS = {ATTACH: "Detaching", DETACH: "Attaching"}  # the opposite change, still under way
-KNOWN_ENI_STATUSES = frozenset(("Available", "Attaching", "InUse", "Detaching", "Deleting"))
-ROLE_HINT = {
-    ATTACH: "use the alibabacloud.ens.eni_attach role, which stops the instance and restores its power state",
-    DETACH: "use the alibabacloud.ens.eni_detach role, which stops the instance and restores its power state",
-}
-
-
-class EnsPreconditionError(EnsError):
-    """The change cannot succeed; found before any mutating call."""
-
-
-class EnsUnexpectedState(EnsError):
-    """A resource moved somewhere the plan did not expect while we waited."""
-
-
-class Problem:
-    """One reason a plan cannot succeed: the resource, the rule it breaks, the API error code it would get."""
-
-    def __init__(self, resource, rule, error_code, request_id=None):
-        self.resource = resource
-        self.rule = rule
-        self.error_code = error_code
-        self.request_id = request_id
-
-    def as_dict(self):
-        return {"resource": self.resource, "rule": self.rule, "error_code": self.error_code, "request_id": self.request_id}
-
-    def __str__(self):
-        return "%s: %s (%s)" % (self.resource, self.rule, self.error_code)
-
-
-class EniPlan:
-    """What an attach or detach run has to do for each ENI, and why it may not be possible."""
-
-    def __init__(self, operation, instance_id, requested_ids, enis):
-        self.operation = operation
-        self.instance_id = instance_id
-        self.requested_ids = list(requested_ids)
-        self.enis = dict(enis)
-        self.steps = {}
-        self.problems = []
-        self.warnings = []
-
-    @property
-    def changes(self):
-        return [eni_id for eni_id in self.requested_ids if self.steps.get(eni_id) in (CALL, WAIT_THEN_CALL)]
-
-    @property
-    def changed(self):
-        return bool(self.changes)
-
-    def add_problem(self, resource, rule, error_code, request_id=None):
-        self.problems.append(Problem(resource, rule, error_code, request_id))
-
-    def involved_instance_ids(self):
-        """Instances whose state decides whether the planned calls can succeed."""
-        if self.operation == ATTACH:
-            return [self.instance_id]
-        ids = []
-        for eni_id in self.changes:
-            owner = self.enis[eni_id].get("InstanceId")
-            if owner and owner not in ids:
-                ids.append(owner)
-        return ids
-
-    def raise_problems(self):
-        if self.problems:
-            what = ("attach to instance %s" % self.instance_id if self.operation == ATTACH
-                    else "detach" + (" from instance %s" % self.instance_id if self.instance_id else ""))
-            raise EnsPreconditionError(
-                "Cannot %s; no change was made: %s" % (what, "; ".join(str(p) for p in self.problems)),
-                errors=[p.as_dict() for p in self.problems])
-
-    def predicted(self, eni_id):
-        """The ENI as a successful run would leave it."""
-        eni = dict(self.enis[eni_id])
-        if self.steps[eni_id] in (WAIT, CALL, WAIT_THEN_CALL):
-            eni["Status"] = TARGET_STATUS[self.operation]
-            eni["InstanceId"] = self.instance_id if self.operation == ATTACH else ""
-        return eni
-
-
-def _existing_enis(plan, request_id):
-    """Yield (id, ENI, status, owner) for each requested ENI that exists; a missing one is a problem."""
-    for eni_id in plan.requested_ids:
-        eni = plan.enis.get(eni_id)
-        if eni is None:
-            plan.add_problem(eni_id, "the ENI does not exist", "InvalidEniId.NotFound", request_id)
-            continue
-        yield eni_id, eni, eni.get("Status"), eni.get("InstanceId") or ""
-
-
-def plan_attach(instance_id, requested_ids, enis, request_id=None):
-    """Plan attaching `requested_ids` to `instance_id` from the ENIs as read (dict id -> API object)."""
-    plan = EniPlan(ATTACH, instance_id, requested_ids, enis)
-    for eni_id, eni, status, owner in _existing_enis(plan, request_id):
-        if eni.get("Type") == "Primary" and owner != instance_id:
-            plan.add_problem(eni_id, "a primary ENI cannot be attached to another instance",
-                             "InvalidOperation.InvalidEniType", request_id)
-        elif status in ("InUse", "Attaching") and owner == instance_id:
-            plan.steps[eni_id] = UNCHANGED if status == "InUse" else WAIT
-        elif status in ("InUse", "Attaching"):
-            plan.add_problem(eni_id, "the ENI is %s on instance %s; detach it there first, it is never moved silently"
-                             % (status, owner), "InvalidOperation.InvalidEniStatus", request_id)
-        elif status == "Available":
-            plan.steps[eni_id] = CALL
-        elif status == "Detaching":
-            plan.steps[eni_id] = WAIT_THEN_CALL
-        else:
-            plan.add_problem(eni_id, "the ENI is %s, it can only be attached when Available" % status,
-                             "InvalidOperation.InvalidEniStatus", request_id)
-    return plan
-
-
-def check_attach_instance(plan, instance, request_id=None, require_stopped=True, freed=()):
-    """Add the instance-side problems of an attach plan: existence, power state, zone, network, ENI limit.
-
-    `require_stopped=False` defers the power-state rule to whoever stops the instance; `freed` are ENIs
-    that will be detached from it first, in the same maintenance window.
-    """
-    instance_id = plan.instance_id
-    if instance is None:
-        plan.add_problem(instance_id, "the instance does not exist", "InstanceNotFound", request_id)
-        return
-    status = instance.get("Status")
-    stuck = stuck_rule(status)
-    if stuck:
-        plan.add_problem(instance_id, stuck, "InvalidOperation.InvalidEnsStatus", request_id)
-    elif require_stopped and status != "Stopped":
-        plan.add_problem(instance_id, "the instance is %s; attaching an ENI needs it Stopped: stop it with "
-                         "alibabacloud.ens.ens_instance_power, or %s" % (status, ROLE_HINT[ATTACH]),
-                         "InvalidOperation.InvalidEnsStatus", request_id)
-    elif status not in KNOWN_INSTANCE_STATUSES:
-        plan.warnings.append(unknown_instance_status(instance_id, status))
-    region = instance.get("EnsRegionId")
-    network = (instance.get("NetworkAttributes") or {}).get("NetworkId")
-    for eni_id in plan.changes:
-        eni = plan.enis[eni_id]
-        if eni.get("EnsRegionId") != region:
-            plan.add_problem(eni_id, "the ENI is in zone %s, instance %s is in zone %s"
-                             % (eni.get("EnsRegionId"), instance_id, region), "InvalidOperation.NetworkMismatch", request_id)
-        elif eni.get("NetworkId") != network:
-            plan.add_problem(eni_id, "the ENI is in network %s, instance %s is in network %s"
-                             % (eni.get("NetworkId"), instance_id, network), "InvalidOperation.NetworkMismatch", request_id)
-    attached = (instance.get("NetworkInterfaces") or {}).get("NetworkInterfaces") or []
-    attached_ids = set(item.get("NetworkInterfaceId") for item in attached) - set(freed)
-    total = len(attached_ids) + len([eni_id for eni_id in plan.changes if eni_id not in attached_ids])
-    if total > MAX_ENIS_PER_INSTANCE:
-        plan.add_problem(instance_id, "the instance has %d ENIs and %d more would make %d, over the limit of %d"
-                         % (len(attached_ids), total - len(attached_ids), total, MAX_ENIS_PER_INSTANCE),
-                         "EniPerInstanceLimitExceeded", request_id)
-
-
-def plan_detach(instance_id, requested_ids, enis, request_id=None):
-    """Plan detaching `requested_ids` (only from `instance_id` when it is given)."""
-    plan = EniPlan(DETACH, instance_id, requested_ids, enis)
-    for eni_id, eni, status, owner in _existing_enis(plan, request_id):
-        if eni.get("Type") == "Primary":
-            plan.add_problem(eni_id, "it is the primary ENI of instance %s, which can never be detached" % owner,
-                             "InvalidOperation.InvalidEniType", request_id)
-        elif status == "Available":
-            plan.steps[eni_id] = UNCHANGED
-        elif status == "Detaching":
-            plan.steps[eni_id] = WAIT
-        elif status in ("InUse", "Attaching") and instance_id and owner != instance_id:
-            plan.steps[eni_id] = SKIP
-            plan.warnings.append("%s is %s on instance %s, not on %s: left alone" % (eni_id, status, owner, instance_id))
-        elif status == "InUse":
-            plan.steps[eni_id] = CALL
-        elif status == "Attaching":
-            plan.steps[eni_id] = WAIT_THEN_CALL
-        else:
-            plan.add_problem(eni_id, "the ENI is %s, it can only be detached when InUse" % status,
-                             "InvalidOperation.InvalidEniStatus", request_id)
-    return plan
-
-
-def check_detach_instances(plan, instances, request_id=None, require_stopped=True):
-    """Add the instance-side problems of a detach plan: each owning instance must exist and be Stopped."""
-    for eni_id in plan.changes:
-        owner = plan.enis[eni_id].get("InstanceId")
-        instance = instances.get(owner)
-        stuck = stuck_rule(instance.get("Status"), "its instance %s" % owner) if instance else None
-        if instance is None:
-            plan.add_problem(eni_id, "its instance %s does not exist" % owner, "InstanceNotFound", request_id)
-        elif stuck:
-            plan.add_problem(eni_id, stuck, "InvalidOperation.InvalidEnsStatus", request_id)
-        elif require_stopped and instance.get("Status") != "Stopped":
-            plan.add_problem(eni_id, "its instance %s is %s; detaching needs it Stopped: stop it with "
-                             "alibabacloud.ens.ens_instance_power, or %s" % (owner, instance.get("Status"), ROLE_HINT[DETACH]),
-                             "InvalidOperation.InvalidEnsStatus", request_id)
-        elif instance.get("Status") not in KNOWN_INSTANCE_STATUSES:
-            plan.warnings.append(unknown_instance_status(owner, instance.get("Status")))
-
-
-def unknown_instance_status(instance_id, status):
-    return ("instance %s is %s, a status this collection does not know: stopping it waits for it to settle"
-            % (instance_id, status))
 
 
 class _Deferred:
@@ -260,6 +61,7 @@ class EniExecution:
     def __init__(self, plan, api, record, waiter, wait, warn=None):
         self.plan = plan
         self.api = api
+        self.reads = api.for_polls()  # polls: one attempt per read, the waiter's deadline rules
         self.record = record
         self.waiter = waiter
         self.clock = waiter.clock
@@ -399,7 +201,7 @@ class EniExecution:
 
     def _poll(self, pending):
         wanted = self.wanted(pending)
-        found = dict((eni["NetworkInterfaceId"], eni) for eni in self.api.describe_network_interfaces(wanted))
+        found = dict((eni["NetworkInterfaceId"], eni) for eni in self.reads.describe_network_interfaces(wanted))
         return self.advance(pending, wanted, found)
 
     def wanted(self, pending):
@@ -450,8 +252,7 @@ class EniExecution:
         pending = self.begin()
         if pending:
             what = "ENIs to be InUse on instance %s" % plan.instance_id if plan.operation == ATTACH else "ENIs to be Available"
-            with self.api.polling():
-                self.waiter.wait(lambda: self._poll(pending), lambda: self.describe_pending(pending), what)
+            self.waiter.wait(lambda: self._poll(pending), lambda: self.describe_pending(pending), what)
         return self.final()
 
     def final(self):
@@ -472,11 +273,6 @@ class EniExecution:
                    if eni_id in self.to_call or plan.steps.get(eni_id) in waiting_steps)
 
 
-def eni_state(eni):
-    """The part of an ENI that attach and detach change: what diff mode shows."""
-    return {"status": eni.get("Status"), "instance_id": eni.get("InstanceId") or ""}
-
-
 class EniChangeModule(EnsModule):
     """ens_eni_attach and ens_eni_detach: read once, plan, check every precondition, then call and wait."""
 
@@ -487,20 +283,9 @@ class EniChangeModule(EnsModule):
     )
 
     def plan(self, eni_ids, instance_id):
-        enis = dict((eni["NetworkInterfaceId"], eni) for eni in self.api.describe_network_interfaces(eni_ids))
-        read_id = self.api.last_request_id.get("DescribeNetworkInterfaces")
-        planner = plan_attach if self.operation == ATTACH else plan_detach
-        plan = planner(instance_id, eni_ids, enis, read_id)
-        if plan.changed:
-            # The instance is read only when a call is needed: a no-op run makes one API call.
-            involved = plan.involved_instance_ids()
-            instances = dict((item["InstanceId"], item) for item in self.api.describe_instances(involved)) if involved else {}
-            read_id = self.api.last_request_id.get("DescribeInstances")
-            if self.operation == ATTACH:
-                check_attach_instance(plan, instances.get(instance_id), read_id)
-            else:
-                check_detach_instances(plan, instances, read_id)
-        return plan
+        if self.operation == ATTACH:
+            return plan_change(self.api, instance_id, attach=eni_ids).attach
+        return plan_change(self.api, instance_id, detach=eni_ids).detach
 
     def run(self):
         params = self.module.params
@@ -510,7 +295,7 @@ class EniChangeModule(EnsModule):
         if params["wait_timeout"] < 0:
             problems.append("wait_timeout must be 0 or more, not %d" % params["wait_timeout"])
         if problems:
-            raise EnsInputError("Invalid input, nothing was done: " + "; ".join(problems))
+            raise EnsInputError(problems)
 
         plan = self.plan(eni_ids, instance_id)
         plan.raise_problems()

@@ -38,6 +38,16 @@ class EnsError(Exception):
         self.details = {k: v for k, v in details.items() if v is not None}
 
 
+class EnsInputError(EnsError):
+    """Bad input, found before any API call: the message lists every problem after one fixed prefix."""
+
+    PREFIX = "Invalid input, nothing was done: "
+
+    def __init__(self, problems, **details):
+        super().__init__(self.PREFIX + "; ".join(problems), **details)
+        self.problems = list(problems)
+
+
 class EnsApiError(EnsError):
     """An ENS API call failed; carries the API error code and request id."""
 

@@ -15,21 +15,13 @@ import json
 import os
 import time
 
-from ansible_collections.alibabacloud.ens.plugins.module_utils._base import check_ids
+from ansible_collections.alibabacloud.ens.plugins.module_utils._convert import check_ids
 from ansible_collections.alibabacloud.ens.plugins.module_utils._desired import exclusive_input_problems, plan_exclusive
-from ansible_collections.alibabacloud.ens.plugins.module_utils._eni import (
-    ATTACH,
-    DETACH,
-    EniExecution,
-    check_attach_instance,
-    check_detach_instances,
-    eni_state,
-    plan_attach,
-    plan_detach,
-)
-from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import EnsError
+from ansible_collections.alibabacloud.ens.plugins.module_utils._eni import EniExecution
+from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import EnsError, EnsInputError
 from ansible_collections.alibabacloud.ens.plugins.module_utils._journal import JOURNAL_STATUSES, Journals, JournalRefused
 from ansible_collections.alibabacloud.ens.plugins.module_utils._outcome import Outcome, describe_error
+from ansible_collections.alibabacloud.ens.plugins.module_utils._planning import ATTACH, DETACH, Problem, eni_state, plan_change
 from ansible_collections.alibabacloud.ens.plugins.module_utils._power import RUNNING, STOPPED, PowerExecution
 from ansible_collections.alibabacloud.ens.plugins.module_utils._waiter import EnsWaitTimeout, Waiter
 
@@ -44,6 +36,7 @@ class FleetWindow:
 
     def __init__(self, api, params, check_mode=False, warn=None, record=None, progress_file=None, clock=None, sleep=None):
         self.api = api
+        self.polls = api.for_polls()  # the shared polls: one attempt per read, each wait's deadline rules
         self.params = params
         self.check_mode = check_mode
         self.warn = warn or (lambda message: None)
@@ -83,21 +76,24 @@ class FleetWindow:
         except OSError:
             pass  # progress is for the eyes only: never let it fail the change
 
-    def read_enis(self, ids):
+    def read_enis(self, ids, api=None):
+        """The ENIs by id, and the request id of their read ({}, None when no id is asked for)."""
         if not ids:
             return {}, None
-        found = dict((eni["NetworkInterfaceId"], eni) for eni in self.api.describe_network_interfaces(sorted(ids)))
-        return found, self.api.last_request_id.get("DescribeNetworkInterfaces")
+        listing = (api or self.api).describe_network_interfaces(sorted(ids))
+        return dict((eni["NetworkInterfaceId"], eni) for eni in listing), listing.request_id
 
     def read_instances(self, ids):
+        """The instances by id, and the request id of their read; each outcome keeps its last status."""
         if not ids:
-            return {}
-        found = dict((item["InstanceId"], item) for item in self.api.describe_instances(sorted(ids)))
+            return {}, None
+        listing = self.api.describe_instances(sorted(ids))
+        found = dict((item["InstanceId"], item) for item in listing)
         self.instances.update(found)
         for iid, item in found.items():
             if iid in self.outcomes:
                 self.outcomes[iid].status = item.get("Status")
-        return found
+        return found, listing.request_id
 
     # -- planning -----------------------------------------------------------------------------------------
 
@@ -133,7 +129,7 @@ class FleetWindow:
                                     "of a batch only" % (eni_id, ", ".join(others)))
             power_state = change.get("power_state") or params["power_state"]
             if problems:
-                outcome.refuse("Invalid input, nothing was done: " + "; ".join(problems), code="InvalidParameter")
+                outcome.refuse(EnsInputError(problems).message, code="InvalidParameter")
                 continue
             outcome.request = {"attach": attach, "detach": detach, "power_state": power_state}
             try:
@@ -149,6 +145,7 @@ class FleetWindow:
         exclusive = self.params["exclusive"]
         enis = {}
         wanted = set()
+        read_id = None
         for iid in planned:
             outcome = self.outcomes[iid]
             journal = outcome.journal_content
@@ -160,12 +157,13 @@ class FleetWindow:
                 request["detach"] = request["detach"] + [e for e in journal.get("to_attach", []) if e not in asked]
             wanted.update(request["attach"] + request["detach"])
             if exclusive:
-                enis.update((eni["NetworkInterfaceId"], eni) for eni in self.api.describe_network_interfaces(instance_id=iid))
-        enis_read, read_id = self.read_enis(wanted - set(enis))
+                listing = self.api.describe_network_interfaces(instance_id=iid)
+                enis.update((eni["NetworkInterfaceId"], eni) for eni in listing)
+                read_id = listing.request_id
+        enis_read, last_read_id = self.read_enis(wanted - set(enis))
         enis.update(enis_read)
-        read_id = read_id or self.api.last_request_id.get("DescribeNetworkInterfaces")
-        self.read_instances(planned)
-        instance_read_id = self.api.last_request_id.get("DescribeInstances")
+        read_id = last_read_id or read_id
+        _found, instance_read_id = self.read_instances(planned)
         for iid in planned:
             self.plan_one(self.outcomes[iid], enis, read_id, instance_read_id)
         self.report()
@@ -177,20 +175,18 @@ class FleetWindow:
         attach, detach = request["attach"], request["detach"]
         if self.params["exclusive"]:
             detach = plan_exclusive(iid, attach, enis)["detach"]
-        detach_plan = plan_detach(iid, detach, enis, read_id)
-        attach_plan = plan_attach(iid, attach, enis, read_id)
-        if instance is None:
-            attach_plan.add_problem(iid, "the instance does not exist", "InstanceNotFound", instance_read_id)
-        elif detach_plan.changed or attach_plan.changed:
-            check_detach_instances(detach_plan, {iid: instance}, instance_read_id, require_stopped=False)
-            check_attach_instance(attach_plan, instance, instance_read_id, require_stopped=False, freed=detach_plan.changes)
-        problems = detach_plan.problems + attach_plan.problems
+        plan = plan_change(self.api, iid, attach=attach, detach=detach, window=True, enis=enis, read_id=read_id,
+                           instances={iid: instance} if instance else {}, instances_read_id=instance_read_id)
+        detach_plan, attach_plan, problems = plan.detach, plan.attach, plan.problems
+        if instance is None and not problems:
+            # An inventory host naming an instance that does not exist is an error even with nothing to change.
+            problems = [Problem(iid, "the instance does not exist", "InstanceNotFound", instance_read_id)]
         if problems:
             outcome.refuse("Cannot change the ENIs of instance %s; nothing was stopped or changed: %s"
                            % (iid, "; ".join(str(problem) for problem in problems)),
                            errors=[problem.as_dict() for problem in problems])
             return
-        for warning in dict.fromkeys(detach_plan.warnings + attach_plan.warnings):
+        for warning in plan.warnings:
             self.warn(warning)
         journal = outcome.journal_content
         outcome.to_detach, outcome.to_attach = detach_plan.changes, attach_plan.changes
@@ -265,15 +261,14 @@ class FleetWindow:
 
         def poll():
             done = power.poll(pending)
-            self.note_power(power, ids, step)
+            self.note_power(power, ids, step, pending)
             return done
 
         try:
             power.judge_round(pending)
-            self.note_power(power, ids, step)
+            self.note_power(power, ids, step, pending)
             if pending:
-                with self.api.polling():
-                    power.waiter.wait(poll, lambda: "", "instances to be %s" % state)
+                power.waiter.wait(poll, lambda: "", "instances to be %s" % state)
         except EnsWaitTimeout as timeout_error:
             for iid in sorted(pending):
                 power.failed.setdefault(iid, EnsWaitTimeout(
@@ -283,19 +278,21 @@ class FleetWindow:
         except EnsError as error:
             for iid in sorted(pending):
                 power.failed.setdefault(iid, error)
-        self.settle_power(power, ids, step)
+        self.settle_power(power, ids, step, pending)
         return power
 
-    def note_power(self, power, ids, step):
+    def note_power(self, power, ids, step, pending=()):
         """Keep each instance's last status (and the phase's progress) from the power execution's reads."""
         for iid in ids:
             outcome = self.outcomes[iid]
             self.instances[iid] = power.current.get(iid, self.instances[iid])
             outcome.status = self.instances[iid].get("Status", outcome.status)
             outcome.detail = "%s: %s%s" % (step.lower(), outcome.status, " (failed)" if iid in power.failed else "")
+            if step == STEP_POWER and iid not in pending and iid not in power.failed and not outcome.failed:
+                outcome.state, outcome.detail = "done", "back to %s" % outcome.status
         self.report()
 
-    def settle_power(self, power, ids, step):
+    def settle_power(self, power, ids, step, pending):
         """Set aside the instances the power phase failed, once it is over."""
         for iid in ids:
             error = power.failed.get(iid)
@@ -306,7 +303,7 @@ class FleetWindow:
                 outcome.power_failed = True
                 outcome.power_error = describe_error(error)
             outcome.fail(step, error)
-        self.note_power(power, ids, step)
+        self.note_power(power, ids, step, pending)
 
     def stop(self):
         self.phase = "stop"
@@ -323,22 +320,19 @@ class FleetWindow:
         step = steps[operation]
         try:
             enis, read_id = self.read_enis(set(e for ids in wanted_by_instance.values() for e in ids))
-            instances = self.read_instances(wanted_by_instance)
+            instances, instance_read_id = self.read_instances(wanted_by_instance)
         except EnsError as error:
             for iid in wanted_by_instance:
                 fail(self.outcomes[iid], step, error)
             return
-        instance_read_id = self.api.last_request_id.get("DescribeInstances")
         waiter = self.waiter(self.params["wait_timeout"])
         executions, pending = {}, {}
         for iid, ids in sorted(wanted_by_instance.items()):
             outcome = self.outcomes[iid]
-            if operation == ATTACH:
-                plan = plan_attach(iid, ids, enis, read_id)
-                check_attach_instance(plan, instances.get(iid), instance_read_id)
-            else:
-                plan = plan_detach(iid, ids, enis, read_id)
-                check_detach_instances(plan, {iid: instances.get(iid)} if instances.get(iid) else {}, instance_read_id)
+            change = plan_change(self.api, iid, attach=ids if operation == ATTACH else (),
+                                 detach=ids if operation == DETACH else (), enis=enis, read_id=read_id,
+                                 instances=instances, instances_read_id=instance_read_id)
+            plan = change.attach if operation == ATTACH else change.detach
             if plan.problems:
                 fail(outcome, step, EnsError("Cannot %s: %s" % (operation, "; ".join(str(p) for p in plan.problems)),
                                              error_code=plan.problems[0].error_code, request_id=plan.problems[0].request_id))
@@ -354,22 +348,21 @@ class FleetWindow:
 
         def poll():
             wanted = dict((iid, execution.wanted(pending[iid])) for iid, execution in executions.items() if pending[iid])
-            found = self.read_enis(set(e for ids in wanted.values() for e in ids))[0]
+            found = self.read_enis(set(e for ids in wanted.values() for e in ids), api=self.polls)[0]
             for iid, ids in wanted.items():
                 try:
                     executions[iid].advance(pending[iid], ids, found)
                 except EnsError as error:
                     fail(self.outcomes[iid], step, error)
                     pending[iid] = set()
-                self.outcomes[iid].detail = "%s: %s" % (operation, executions[iid].describe_pending(pending[iid]) or "done")
+                self.outcomes[iid].detail = "%s %s" % (operation, brief_pending(executions[iid], pending[iid]))
             self.report()
             return not any(pending.values())
 
         self.report()
         try:
             if any(pending.values()):
-                with self.api.polling():
-                    waiter.wait(poll, lambda: "", "ENIs to %s" % operation)
+                waiter.wait(poll, lambda: "", "ENIs to %s" % operation)
         except EnsWaitTimeout:
             for iid in sorted(iid for iid, ids in pending.items() if ids):
                 fail(self.outcomes[iid], step, EnsWaitTimeout(
@@ -443,3 +436,11 @@ class FleetWindow:
 
 def _union(first, second):
     return list(first) + [item for item in second if item not in first]
+
+
+def brief_pending(execution, pending):
+    """What an instance's ENIs wait for, in a few words: each pending ENI and its last status."""
+    if not pending:
+        return "done"
+    return ", ".join("%s: %s" % (eni_id, (execution.current.get(eni_id) or {}).get("Status", "gone"))
+                     for eni_id in sorted(pending))

@@ -105,6 +105,7 @@ class PowerExecution:
 
     def __init__(self, api, record, waiter, state, force_stop, wait, instances, warn=None, batch=False, isolate=False):
         self.api = api
+        self.reads = api.for_polls()  # polls: one attempt per read, the waiter's deadline rules
         # batch: stops and starts due in one round go out as StopInstances / StartInstances (at most 100 ids each).
         self.batch = batch
         # isolate: an instance that fails is set aside in `failed` and the others go on (a fleet window).
@@ -263,7 +264,7 @@ class PowerExecution:
 
     def poll(self, pending):
         """One poll round: read every pending instance in one call (per 100), judge each, make the calls due."""
-        found = dict((item["InstanceId"], item) for item in self.api.describe_instances(sorted(pending)))
+        found = dict((item["InstanceId"], item) for item in self.reads.describe_instances(sorted(pending)))
         missing = sorted(pending - set(found))
         if missing and not self.isolate:
             raise EnsError("Instance(s) %s disappeared while waiting for them to be %s"
@@ -303,9 +304,8 @@ class PowerExecution:
         pending = set(order)
         self.judge_round(pending)
         if pending:
-            with self.api.polling():
-                self.waiter.wait(
-                    lambda: self.poll(pending),
-                    lambda: ", ".join(self.describe(instance_id) for instance_id in sorted(pending)),
-                    "instances to be %s" % TARGET_STATUS[self.state])
+            self.waiter.wait(
+                lambda: self.poll(pending),
+                lambda: ", ".join(self.describe(instance_id) for instance_id in sorted(pending)),
+                "instances to be %s" % TARGET_STATUS[self.state])
         return [self.current[instance_id] for instance_id in order]

@@ -195,7 +195,8 @@ polls:
   sample: 97
 """
 
-from ansible_collections.alibabacloud.ens.plugins.module_utils._eni import ATTACH, EniChangeModule
+from ansible_collections.alibabacloud.ens.plugins.module_utils._eni import EniChangeModule
+from ansible_collections.alibabacloud.ens.plugins.module_utils._planning import ATTACH
 
 
 class EnsEniAttach(EniChangeModule):

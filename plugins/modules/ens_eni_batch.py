@@ -227,8 +227,9 @@ http_status:
   sample: 403
 """
 
-from ansible_collections.alibabacloud.ens.plugins.module_utils._base import EnsInputError, EnsModule
-from ansible_collections.alibabacloud.ens.plugins.module_utils._client import Pacer
+from ansible_collections.alibabacloud.ens.plugins.module_utils._base import EnsModule
+from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import EnsInputError
+from ansible_collections.alibabacloud.ens.plugins.module_utils._retry import Pacer
 from ansible_collections.alibabacloud.ens.plugins.module_utils._fleet import FleetWindow
 
 
@@ -260,7 +261,7 @@ class EnsEniBatch(EnsModule):
         if params["max_calls_per_second"] <= 0:
             problems.append("max_calls_per_second must be more than 0, not %g" % params["max_calls_per_second"])
         if problems:
-            raise EnsInputError("Invalid input, nothing was done: " + "; ".join(problems))
+            raise EnsInputError(problems)
         self.result.update(outcomes={}, summary={}, api={})
         self.api.pacer = Pacer(params["max_calls_per_second"])
         window = FleetWindow(self.api, params, check_mode=self.check_mode, warn=self.module.warn, record=self.record,

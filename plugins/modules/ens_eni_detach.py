@@ -182,7 +182,8 @@ polls:
   sample: 97
 """
 
-from ansible_collections.alibabacloud.ens.plugins.module_utils._eni import DETACH, EniChangeModule
+from ansible_collections.alibabacloud.ens.plugins.module_utils._eni import EniChangeModule
+from ansible_collections.alibabacloud.ens.plugins.module_utils._planning import DETACH
 
 
 class EnsEniDetach(EniChangeModule):

@@ -128,7 +128,9 @@ http_status:
   sample: 400
 """
 
-from ansible_collections.alibabacloud.ens.plugins.module_utils._base import EnsInputError, EnsModule, check_ids, to_snake
+from ansible_collections.alibabacloud.ens.plugins.module_utils._base import EnsModule
+from ansible_collections.alibabacloud.ens.plugins.module_utils._convert import check_ids, to_snake
+from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import EnsInputError
 
 
 class EnsEniInfo(EnsModule):
@@ -150,7 +152,7 @@ class EnsEniInfo(EnsModule):
         if params["instance_id"] is not None:
             problems.extend(check_ids([params["instance_id"]], "instance_id", "i"))
         if problems:
-            raise EnsInputError("Invalid input: " + "; ".join(problems))
+            raise EnsInputError(problems)
         if params["network_interface_ids"] == []:
             self.result["network_interfaces"] = []
             return

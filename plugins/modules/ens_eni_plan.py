@@ -198,16 +198,11 @@ http_status:
   sample: 400
 """
 
-from ansible_collections.alibabacloud.ens.plugins.module_utils._base import EnsInputError, EnsModule, check_ids, to_snake
+from ansible_collections.alibabacloud.ens.plugins.module_utils._base import EnsModule
+from ansible_collections.alibabacloud.ens.plugins.module_utils._convert import check_ids, to_snake
 from ansible_collections.alibabacloud.ens.plugins.module_utils._desired import exclusive_input_problems, plan_exclusive
-from ansible_collections.alibabacloud.ens.plugins.module_utils._eni import (
-    EnsPreconditionError,
-    Problem,
-    check_attach_instance,
-    check_detach_instances,
-    plan_attach,
-    plan_detach,
-)
+from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import EnsInputError
+from ansible_collections.alibabacloud.ens.plugins.module_utils._planning import EnsPreconditionError, Problem, plan_change
 
 
 class EnsEniPlan(EnsModule):
@@ -223,25 +218,29 @@ class EnsEniPlan(EnsModule):
     def read_exclusive(self, instance_id, desired_ids):
         """Exclusive mode's reads: the ENIs on the instance, then the desired ones not among them.
 
-        Returns (plan_exclusive's dict, ENIs by id, the instance when it had to be read to prove it exists).
+        Returns (plan_exclusive's dict, ENIs by id, the request id of their read, the instance when it had to be
+        read to prove it exists, and the request id of that read).
         """
-        enis = dict((eni["NetworkInterfaceId"], eni) for eni in self.api.describe_network_interfaces(instance_id=instance_id))
+        listing = self.api.describe_network_interfaces(instance_id=instance_id)
+        enis, read_id = dict((eni["NetworkInterfaceId"], eni) for eni in listing), listing.request_id
         state = plan_exclusive(instance_id, desired_ids, enis)
         missing = [eni_id for eni_id in desired_ids if eni_id not in enis]
         if missing:
-            enis.update((eni["NetworkInterfaceId"], eni) for eni in self.api.describe_network_interfaces(missing))
+            listing = self.api.describe_network_interfaces(missing)
+            enis.update((eni["NetworkInterfaceId"], eni) for eni in listing)
+            read_id = listing.request_id
             state = plan_exclusive(instance_id, desired_ids, enis)
-        instance = None
+        instance = instance_read_id = None
         if not any(eni.get("Type") == "Primary" for eni in enis.values() if (eni.get("InstanceId") or "") == instance_id):
             # Every instance has a primary ENI: none listed means the instance may not exist; ask, never assume.
             found = self.api.describe_instances([instance_id])
-            instance = found[0] if found else None
+            instance, instance_read_id = (found[0] if found else None), found.request_id
             if instance is None:
                 raise EnsPreconditionError(
                     "Cannot converge the ENIs of instance %s; nothing was stopped or changed: the instance does not exist"
                     % instance_id, errors=[Problem(instance_id, "the instance does not exist", "InstanceNotFound",
-                                                   self.api.last_request_id.get("DescribeInstances")).as_dict()])
-        return state, enis, instance
+                                                   instance_read_id).as_dict()])
+        return state, enis, read_id, instance, instance_read_id
 
     def run(self):
         params = self.module.params
@@ -254,32 +253,24 @@ class EnsEniPlan(EnsModule):
         if params["exclusive"]:
             problems += exclusive_input_problems(instance_id, to_attach, to_detach, params["allow_empty"])
         if problems:
-            raise EnsInputError("Invalid input, nothing was done: " + "; ".join(problems))
+            raise EnsInputError(problems)
 
-        instance = exclusive = None
+        exclusive = enis = read_id = instances = instances_read_id = None
         if params["exclusive"]:
-            exclusive, enis, instance = self.read_exclusive(instance_id, to_attach)
+            exclusive, enis, read_id, instance, instances_read_id = self.read_exclusive(instance_id, to_attach)
             to_detach = exclusive["detach"]
+            instances = {instance_id: instance} if instance else None
         wanted = to_detach + to_attach
-        if not params["exclusive"]:
-            enis = dict((eni["NetworkInterfaceId"], eni) for eni in self.api.describe_network_interfaces(wanted)) if wanted else {}
-        read_id = self.api.last_request_id.get("DescribeNetworkInterfaces")
-        detach_plan = plan_detach(instance_id, to_detach, enis, read_id)
-        attach_plan = plan_attach(instance_id, to_attach, enis, read_id)
-        if (detach_plan.changed or attach_plan.changed) and instance is None:
-            found = self.api.describe_instances([instance_id])
-            instance = found[0] if found else None
-        if detach_plan.changed or attach_plan.changed:
-            read_id = self.api.last_request_id.get("DescribeInstances")
-            check_detach_instances(detach_plan, {instance_id: instance} if instance else {}, read_id, require_stopped=False)
-            check_attach_instance(attach_plan, instance, read_id, require_stopped=False, freed=detach_plan.changes)
-        problems = detach_plan.problems + attach_plan.problems
+        plan = plan_change(self.api, instance_id, attach=to_attach, detach=to_detach, window=True, enis=enis,
+                           read_id=read_id, instances=instances, instances_read_id=instances_read_id)
+        enis, instance, detach_plan, attach_plan = plan.enis, plan.instance, plan.detach, plan.attach
+        problems = plan.problems
         if problems:
             raise EnsPreconditionError(
                 "Cannot change the ENIs of instance %s; nothing was stopped or changed: %s"
                 % (instance_id, "; ".join(str(problem) for problem in problems)),
                 errors=[problem.as_dict() for problem in problems])
-        for warning in dict.fromkeys(detach_plan.warnings + attach_plan.warnings):
+        for warning in plan.warnings:
             self.module.warn(warning)
         self.result.update(
             needs_change=bool(detach_plan.changes or attach_plan.changes),

@@ -190,7 +190,9 @@ polls:
   sample: 97
 """
 
-from ansible_collections.alibabacloud.ens.plugins.module_utils._base import EnsInputError, EnsModule, to_snake
+from ansible_collections.alibabacloud.ens.plugins.module_utils._base import EnsModule
+from ansible_collections.alibabacloud.ens.plugins.module_utils._convert import to_snake
+from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import EnsInputError
 from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import EnsError
 from ansible_collections.alibabacloud.ens.plugins.module_utils._power import (
     KNOWN_INSTANCE_STATUSES,
@@ -219,20 +221,20 @@ class EnsInstancePower(EnsModule):
         params = self.module.params
         instance_ids = self.ids_from("instance_id", "instance_ids", "i")
         if params["wait_timeout"] < 0:
-            raise EnsInputError("Invalid input, nothing was done: wait_timeout must be 0 or more")
+            raise EnsInputError(["wait_timeout must be 0 or more"])
         state = params["state"]
-        found = dict((item["InstanceId"], item) for item in self.api.describe_instances(instance_ids))
+        listing = self.api.describe_instances(instance_ids)
+        found = dict((item["InstanceId"], item) for item in listing)
         missing = [instance_id for instance_id in instance_ids if instance_id not in found]
         if missing:
             raise EnsError("Instance(s) %s do not exist; no change was made (InstanceNotFound)" % ", ".join(missing),
-                           error_code="InstanceNotFound",
-                           request_id=self.api.last_request_id.get("DescribeInstances"))
+                           error_code="InstanceNotFound", request_id=listing.request_id)
         before = dict((instance_id, found[instance_id].get("Status")) for instance_id in instance_ids)
         stuck = ["%s: %s" % (instance_id, stuck_rule(status)) for instance_id, status in before.items() if stuck_rule(status)]
         if stuck:
             raise EnsError("Cannot bring the instances to %s; no change was made: %s (IncorrectInstanceStatus)"
                            % (TARGET_STATUS[state], "; ".join(stuck)), error_code="IncorrectInstanceStatus",
-                           request_id=self.api.last_request_id.get("DescribeInstances"))
+                           request_id=listing.request_id)
         if self.check_mode:
             self.result["changed"] = any(will_change(state, status) for status in before.values())
             for instance_id, status in before.items():

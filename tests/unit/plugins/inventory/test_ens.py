@@ -26,7 +26,7 @@ except ImportError:  # ansible-core < 2.19 treats every string as a template unl
         return value
 
 from ansible_collections.alibabacloud.ens.plugins.inventory import ens as ens_inventory
-from ansible_collections.alibabacloud.ens.plugins.module_utils._client import ens_argument_spec
+from ansible_collections.alibabacloud.ens.plugins.module_utils._options import ens_argument_spec
 from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import EnsMissingLibrary
 
 ACCESS_KEY_ID = "LTAIsimulatorKey0001"

@@ -10,9 +10,8 @@ throttle chosen calls, or accept a call that then never takes effect.
 
 from __future__ import annotations
 
-import contextlib
-
 from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import EnsApiError
+from ansible_collections.alibabacloud.ens.plugins.module_utils._listing import Listing
 from ansible_collections.alibabacloud.ens.plugins.module_utils._waiter import Waiter
 
 MUTATING = ("AttachNetworkInterface", "DetachNetworkInterface", "StopInstance", "StartInstance", "RebootInstance")
@@ -61,8 +60,6 @@ class FakeCloud:
         self.calls = []             # (action, resource id, outcome) with outcome "ok" or the error code
         self.throttle = {}          # action -> how many of its next calls are throttled
         self.ignore = set()         # resource ids whose next accepted call never takes effect
-        self.in_polling = False
-        self.last_request_id = {}
 
     # -- plumbing ------------------------------------------------------------------------------
 
@@ -78,13 +75,9 @@ class FakeCloud:
             return resource.at(resource.last_call - 1e-9)
         return resource.at(now)
 
-    @contextlib.contextmanager
-    def polling(self):
-        self.in_polling = True
-        try:
-            yield self
-        finally:
-            self.in_polling = False
+    def for_polls(self):
+        """The wrapper's client for polls; the fake's reads are single attempts anyway."""
+        return self
 
     def mutating_calls(self):
         return [call for call in self.calls if call[0] in MUTATING]
@@ -118,13 +111,12 @@ class FakeCloud:
 
     def describe_network_interfaces(self, ids):
         self.calls.append(("DescribeNetworkInterfaces", ",".join(ids), "ok"))
-        self.last_request_id["DescribeNetworkInterfaces"] = "RQ-%d" % len(self.calls)
-        return [self.view(self.enis[eni_id]) for eni_id in ids if eni_id in self.enis]
+        return listing([self.view(self.enis[eni_id]) for eni_id in ids if eni_id in self.enis], "RQ-%d" % len(self.calls))
 
     def describe_instances(self, ids):
         self.calls.append(("DescribeInstances", ",".join(ids), "ok"))
-        self.last_request_id["DescribeInstances"] = "RQ-%d" % len(self.calls)
-        return [self.view(self.instances[instance_id]) for instance_id in ids if instance_id in self.instances]
+        return listing([self.view(self.instances[instance_id]) for instance_id in ids if instance_id in self.instances],
+                       "RQ-%d" % len(self.calls))
 
     # -- ENI operations ------------------------------------------------------------------------
 
@@ -177,6 +169,13 @@ class FakeCloud:
     def reboot_instance(self, instance_id, force_stop=False):
         return self._power("RebootInstance", instance_id, "Running",
                            [(0, {"Status": "Starting"}), (self.transition, {"Status": "Running"})])
+
+
+def listing(items, request_id):
+    """A read's answer as the API wrapper gives it: the items, with the request id of the read."""
+    found = Listing(items)
+    found.request_id = request_id
+    return found
 
 
 def eni(eni_id, status="Available", instance_id="", type_="Secondary", region="cn-tianjin-cmcc", network="n-main"):

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.alibabacloud.ens.plugins.module_utils._base import check_ids, to_snake
-from ansible_collections.alibabacloud.ens.plugins.module_utils._client import parse_endpoint
+from ansible_collections.alibabacloud.ens.plugins.module_utils._convert import check_ids, to_snake
+from ansible_collections.alibabacloud.ens.plugins.module_utils._options import parse_endpoint
 
 
 @pytest.mark.parametrize("values,fragment", [

@@ -74,23 +74,23 @@ def test_other_transient_errors_still_stop_at_api_retries(ens_simulator_fresh):
     assert len(calls(sim, "DescribeInstances")) == 3
 
 
-def test_reads_while_polling_are_one_attempt_and_a_throttled_wait_ends_at_its_timeout(ens_simulator_fresh):
+def test_reads_of_the_client_for_polls_are_one_attempt_and_a_throttled_wait_ends_at_its_timeout(ens_simulator_fresh):
     sim = ens_simulator_fresh
     sim.control.set_faults({"seed": 1, "throttling_rate": 1.0, "actions": ["DescribeNetworkInterfaces"]})
     sleeps = []
     api = make_api(sim, api_retry_max_seconds=1)  # default retries: 8 attempts after the first
     api.retry_policy.sleep = napping(sleeps)
-    with api.polling():
-        with pytest.raises(EnsApiError) as raised:
-            api.describe_network_interfaces(["eni-sim-free-01"])
+    polls = api.for_polls()
+    with pytest.raises(EnsApiError) as raised:
+        polls.describe_network_interfaces(["eni-sim-free-01"])
     assert raised.value.code == "Throttling.User" and sleeps == []
     assert len(calls(sim, "DescribeNetworkInterfaces")) == 1
     sim.control.clear_calls()
 
     # Every poll throttled: the waiter, not the retry policy, decides; one API call per poll, no backoff.
     waiter = Waiter(timeout=1)
-    with api.polling(), pytest.raises(EnsWaitTimeout) as timed_out:
-        waiter.wait(lambda: api.describe_network_interfaces(["eni-sim-free-01"]), lambda: "eni-sim-free-01 is ?", "ENIs")
+    with pytest.raises(EnsWaitTimeout) as timed_out:
+        waiter.wait(lambda: polls.describe_network_interfaces(["eni-sim-free-01"]), lambda: "eni-sim-free-01 is ?", "ENIs")
     assert len(calls(sim, "DescribeNetworkInterfaces")) == waiter.polls >= 2
     assert sleeps == []
     assert "the last poll failed" in timed_out.value.message and "Throttling.User" in timed_out.value.message

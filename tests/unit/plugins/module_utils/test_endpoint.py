@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.alibabacloud.ens.plugins.module_utils._client import EnsApi, ens_argument_spec, is_loopback, parse_endpoint
+from ansible_collections.alibabacloud.ens.plugins.module_utils._client import EnsApi
+from ansible_collections.alibabacloud.ens.plugins.module_utils._options import ens_argument_spec, is_loopback, parse_endpoint
 from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import EnsApiError
 
 SECRET = "simSecret-Q7v9Xk2pRt"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.alibabacloud.ens.plugins.module_utils import _eni
+from ansible_collections.alibabacloud.ens.plugins.module_utils import _eni, _planning
 from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import EnsApiError
 from ansible_collections.alibabacloud.ens.plugins.module_utils._waiter import READ_LAG_GRACE_SECONDS, EnsWaitTimeout
 from ansible_collections.alibabacloud.ens.tests.unit.plugins.module_utils.fake_cloud import Clock, FakeCloud, eni, instance, lose_answers
@@ -23,7 +23,7 @@ def cloud_with(enis, lag=0.0, transition=1.0, one_at_a_time=False, instances=Non
 def execute(cloud, operation, ids, instance_id="i-1", wait=True, timeout=300):
     """Plan from a read of the fake cloud, then run the execution; returns (result, request ids, warnings)."""
     enis = dict((item["NetworkInterfaceId"], item) for item in cloud.describe_network_interfaces(ids))
-    planner = _eni.plan_attach if operation == _eni.ATTACH else _eni.plan_detach
+    planner = _planning.plan_attach if operation == _planning.ATTACH else _planning.plan_detach
     plan = planner(instance_id, ids, enis)
     assert plan.problems == []
     recorded, warnings = [], []
@@ -41,7 +41,7 @@ def accepted(cloud, action):
 
 def test_calls_go_back_to_back_then_one_read_per_poll_covers_all():
     cloud = cloud_with([eni("eni-a"), eni("eni-b")])
-    result, recorded, warnings = execute(cloud, _eni.ATTACH, ["eni-a", "eni-b"])
+    result, recorded, warnings = execute(cloud, _planning.ATTACH, ["eni-a", "eni-b"])
     assert [call[0] for call in cloud.calls[1:3]] == ["AttachNetworkInterface", "AttachNetworkInterface"]
     assert all(call[1] == "eni-a,eni-b" for call in cloud.calls[3:])
     assert recorded == ["RQ-2", "RQ-3"]
@@ -50,8 +50,8 @@ def test_calls_go_back_to_back_then_one_read_per_poll_covers_all():
 
 
 @pytest.mark.parametrize("operation,start,end", [
-    (_eni.ATTACH, ("Available", ""), ("InUse", "i-1")),
-    (_eni.DETACH, ("InUse", "i-1"), ("Available", "")),
+    (_planning.ATTACH, ("Available", ""), ("InUse", "i-1")),
+    (_planning.DETACH, ("InUse", "i-1"), ("Available", "")),
 ])
 @pytest.mark.parametrize("lag,transition", [(0.0, 1.0), (2.0, 1.0), (5.0, 0.2), (0.5, 3.0)])
 def test_reads_lagging_an_accepted_call_are_not_yet_not_a_failure(operation, start, end, lag, transition):
@@ -74,7 +74,7 @@ def test_a_lagging_read_was_really_seen_and_waited_through():
         return found
 
     cloud.describe_network_interfaces = recording
-    result, recorded, warnings = execute(cloud, _eni.ATTACH, ["eni-a"])
+    result, recorded, warnings = execute(cloud, _planning.ATTACH, ["eni-a"])
     # The plan's read, then polls that still showed Available after the accepted attach, then InUse.
     assert seen[0] == "Available" and seen[1] == "Available" and seen[-1] == "InUse"
     assert "Attaching" not in seen  # the lag hid the whole transition
@@ -84,8 +84,8 @@ def test_a_lagging_read_was_really_seen_and_waited_through():
 def test_accepted_call_that_never_shows_fails_after_the_grace_period_naming_the_call():
     cloud = cloud_with([eni("eni-a")])
     cloud.ignore.add("eni-a")
-    with pytest.raises(_eni.EnsUnexpectedState) as raised:
-        execute(cloud, _eni.ATTACH, ["eni-a"], timeout=600)
+    with pytest.raises(_planning.EnsUnexpectedState) as raised:
+        execute(cloud, _planning.ATTACH, ["eni-a"], timeout=600)
     message = raised.value.message
     assert "eni-a is still Available" in message
     assert "the AttachNetworkInterface call was accepted" in message and "request id RQ-2" in message
@@ -97,7 +97,7 @@ def test_timeout_inside_the_grace_period_says_the_call_was_accepted():
     cloud = cloud_with([eni("eni-a", "InUse", "i-1")])
     cloud.ignore.add("eni-a")
     with pytest.raises(EnsWaitTimeout) as raised:
-        execute(cloud, _eni.DETACH, ["eni-a"], timeout=5)
+        execute(cloud, _planning.DETACH, ["eni-a"], timeout=5)
     assert "eni-a is InUse (the DetachNetworkInterface call was accepted" in raised.value.message
     assert "request id RQ-2" in raised.value.message and "no read has shown the change yet" in raised.value.message
 
@@ -107,8 +107,8 @@ def test_an_eni_moving_somewhere_unexpected_after_an_accepted_call_fails_at_once
     cloud = cloud_with([eni("eni-a")])
     cloud.ignore.add("eni-a")
     cloud.enis["eni-a"].change(0.5, **elsewhere)
-    with pytest.raises(_eni.EnsUnexpectedState) as raised:
-        execute(cloud, _eni.ATTACH, ["eni-a"])
+    with pytest.raises(_planning.EnsUnexpectedState) as raised:
+        execute(cloud, _planning.ATTACH, ["eni-a"])
     assert "eni-a is %s" % elsewhere["Status"] in raised.value.message
     assert "the AttachNetworkInterface call was accepted (request id RQ-2)" in raised.value.message
     assert cloud.clock() < READ_LAG_GRACE_SECONDS
@@ -119,14 +119,14 @@ def test_an_eni_going_back_to_its_source_status_after_progress_fails():
     cloud.ignore.add("eni-a")
     cloud.enis["eni-a"].change(0.1, Status="Attaching", InstanceId="i-1")
     cloud.enis["eni-a"].change(1.0, Status="Available", InstanceId="")
-    with pytest.raises(_eni.EnsUnexpectedState, match="eni-a is Available, it was to become InUse on i-1"):
-        execute(cloud, _eni.ATTACH, ["eni-a"])
+    with pytest.raises(_planning.EnsUnexpectedState, match="eni-a is Available, it was to become InUse on i-1"):
+        execute(cloud, _planning.ATTACH, ["eni-a"])
 
 
 @pytest.mark.parametrize("lag", [0.0, 0.5, 2.0])
 def test_four_attaches_one_at_a_time_succeed_in_one_run(lag):
     cloud = cloud_with([eni(e) for e in ATTACHED], lag=lag, one_at_a_time=True)
-    result, recorded, warnings = execute(cloud, _eni.ATTACH, ATTACHED)
+    result, recorded, warnings = execute(cloud, _planning.ATTACH, ATTACHED)
     assert statuses(result) == [(e, "InUse", "i-1") for e in ATTACHED]
     assert accepted(cloud, "AttachNetworkInterface") == ATTACHED
     # One refusal taught the run that the instance takes one operation at a time: no call was wasted after it.
@@ -138,7 +138,7 @@ def test_four_attaches_one_at_a_time_succeed_in_one_run(lag):
 
 def test_four_detaches_one_at_a_time_succeed_in_one_run_and_polls_read_all_enis_together():
     cloud = cloud_with([eni(e, "InUse", "i-1") for e in ATTACHED], lag=0.5, one_at_a_time=True)
-    result, recorded, warnings = execute(cloud, _eni.DETACH, ATTACHED, instance_id=None)
+    result, recorded, warnings = execute(cloud, _planning.DETACH, ATTACHED, instance_id=None)
     assert statuses(result) == [(e, "Available", "") for e in ATTACHED]
     assert accepted(cloud, "DetachNetworkInterface") == ATTACHED
     polls = [call[1].split(",") for call in cloud.calls[1:] if call[0] == "DescribeNetworkInterfaces"]
@@ -150,7 +150,7 @@ def test_four_detaches_one_at_a_time_succeed_in_one_run_and_polls_read_all_enis_
 def test_one_at_a_time_on_two_instances_serialises_each_instance_only():
     enis = [eni("eni-a", "InUse", "i-1"), eni("eni-b", "InUse", "i-1"), eni("eni-c", "InUse", "i-2")]
     cloud = cloud_with(enis, one_at_a_time=True)
-    result, recorded, warnings = execute(cloud, _eni.DETACH, ["eni-a", "eni-b", "eni-c"], instance_id=None)
+    result, recorded, warnings = execute(cloud, _planning.DETACH, ["eni-a", "eni-b", "eni-c"], instance_id=None)
     assert [item["Status"] for item in result] == ["Available"] * 3
     first_calls = [call[1:] for call in cloud.mutating_calls()][:3]
     # eni-c (on i-2) did not wait for i-1's turn.
@@ -160,7 +160,7 @@ def test_one_at_a_time_on_two_instances_serialises_each_instance_only():
 def test_a_refusal_with_no_change_under_way_fails_with_the_api_error():
     cloud = cloud_with([eni("eni-a")], instances=[instance("i-1", "Running")])
     enis = dict((item["NetworkInterfaceId"], item) for item in cloud.describe_network_interfaces(["eni-a"]))
-    plan = _eni.plan_attach("i-1", ["eni-a"], enis)  # as if the instance read had shown it Stopped
+    plan = _planning.plan_attach("i-1", ["eni-a"], enis)  # as if the instance read had shown it Stopped
     with pytest.raises(EnsApiError) as raised:
         _eni.EniExecution(plan, cloud, [].append, cloud.waiter(300), True).run()
     assert raised.value.code == "InvalidOperation.InvalidEnsStatus"
@@ -176,7 +176,7 @@ def test_a_refusal_explained_by_an_operation_this_run_cannot_see_is_retried_unti
     # eni-x, not in this run, is still Attaching to i-1 for 2.5 s: the instance refuses a second ENI operation.
     cloud = cloud_with([eni("eni-a"), eni("eni-x", "Attaching", "i-1")], one_at_a_time=True)
     cloud.enis["eni-x"].change(2.5, Status="InUse")
-    result, recorded, warnings = execute(cloud, _eni.ATTACH, ["eni-a"])
+    result, recorded, warnings = execute(cloud, _planning.ATTACH, ["eni-a"])
     assert statuses(result) == [("eni-a", "InUse", "i-1")]
     assert [call[2] for call in cloud.mutating_calls()] == ["InvalidOperation.InvalidEnsStatus"] * 2 + ["ok"]
     assert len(recorded) == 1
@@ -185,7 +185,7 @@ def test_a_refusal_explained_by_an_operation_this_run_cannot_see_is_retried_unti
 def test_while_an_unexplained_refusal_is_pending_only_that_call_is_asked_again():
     cloud = cloud_with([eni(e) for e in ATTACHED] + [eni("eni-x", "Attaching", "i-1")], one_at_a_time=True)
     cloud.enis["eni-x"].change(2.5, Status="InUse")
-    result, recorded, warnings = execute(cloud, _eni.ATTACH, ATTACHED)
+    result, recorded, warnings = execute(cloud, _planning.ATTACH, ATTACHED)
     assert statuses(result) == [(e, "InUse", "i-1") for e in ATTACHED]
     outcomes = [call[1:] for call in cloud.mutating_calls()]
     refused = ("InvalidOperation.InvalidEnsStatus",)
@@ -200,7 +200,7 @@ def test_a_refusal_explained_by_the_eni_itself_changing_is_waited_out():
     cloud.enis["eni-a"].last_call = 0.0
     cloud.enis["eni-a"].change(0.0, Status="Detaching")
     cloud.enis["eni-a"].change(2.0, Status="Available", InstanceId="")
-    result, recorded, warnings = execute(cloud, _eni.DETACH, ["eni-a"])
+    result, recorded, warnings = execute(cloud, _planning.DETACH, ["eni-a"])
     assert statuses(result) == [("eni-a", "Available", "")]
     assert [call[2] for call in cloud.mutating_calls()] == ["InvalidOperation.InvalidEniStatus"]
     assert recorded == []
@@ -209,7 +209,7 @@ def test_a_refusal_explained_by_the_eni_itself_changing_is_waited_out():
 def test_throttled_calls_are_made_again_at_the_next_poll():
     cloud = cloud_with([eni("eni-a"), eni("eni-b")])
     cloud.throttle["AttachNetworkInterface"] = 3
-    result, recorded, warnings = execute(cloud, _eni.ATTACH, ["eni-a", "eni-b"])
+    result, recorded, warnings = execute(cloud, _planning.ATTACH, ["eni-a", "eni-b"])
     assert statuses(result) == [("eni-a", "InUse", "i-1"), ("eni-b", "InUse", "i-1")]
     assert [call[2] for call in cloud.mutating_calls()] == ["Throttling.User"] * 3 + ["ok", "ok"]
     assert len(recorded) == 2
@@ -219,14 +219,14 @@ def test_throttling_until_the_timeout_names_it():
     cloud = cloud_with([eni("eni-a")])
     cloud.throttle["AttachNetworkInterface"] = 10 ** 6
     with pytest.raises(EnsWaitTimeout, match=r"eni-a is Available \(its last attach call was throttled \(Throttling.User\)\)"):
-        execute(cloud, _eni.ATTACH, ["eni-a"], timeout=20)
+        execute(cloud, _planning.ATTACH, ["eni-a"], timeout=20)
 
 
 @pytest.mark.parametrize("lag", [0.0, 5.0, READ_LAG_GRACE_SECONDS - 5.0])
 def test_a_lost_answer_that_landed_is_followed_like_an_accepted_call_and_never_resent(lag):
     cloud = cloud_with([eni("eni-a")], lag=lag)
     lose_answers(cloud, "AttachNetworkInterface", "ServiceUnavailable", applied=True)
-    result, recorded, warnings = execute(cloud, _eni.ATTACH, ["eni-a"])
+    result, recorded, warnings = execute(cloud, _planning.ATTACH, ["eni-a"])
     assert statuses(result) == [("eni-a", "InUse", "i-1")]
     assert [call for call in cloud.calls if call[0] == "AttachNetworkInterface" and call[2] == "lost"] == [
         ("AttachNetworkInterface", "eni-a", "lost")]
@@ -236,8 +236,8 @@ def test_a_lost_answer_that_landed_is_followed_like_an_accepted_call_and_never_r
 def test_a_lost_answer_that_never_lands_fails_after_the_grace_period_naming_the_error_and_is_never_resent():
     cloud = cloud_with([eni("eni-a")])
     lose_answers(cloud, "AttachNetworkInterface", "ServiceUnavailable", applied=False)
-    with pytest.raises(_eni.EnsUnexpectedState) as raised:
-        execute(cloud, _eni.ATTACH, ["eni-a"])
+    with pytest.raises(_planning.EnsUnexpectedState) as raised:
+        execute(cloud, _planning.ATTACH, ["eni-a"])
     assert "got no clear answer" in raised.value.message
     assert "lost answer" in raised.value.message
     assert "the attach did not take effect" in raised.value.message
@@ -252,26 +252,26 @@ def test_unknown_status_is_waited_for_with_one_warning_and_named_on_timeout():
     cloud.ignore.add("eni-a")
     cloud.enis["eni-a"].change(0.1, Status="Migrating")
     with pytest.raises(EnsWaitTimeout) as raised:
-        execute(cloud, _eni.DETACH, ["eni-a"], timeout=20)
+        execute(cloud, _planning.DETACH, ["eni-a"], timeout=20)
     assert "eni-a is Migrating (a status this collection does not know" in raised.value.message
 
 
 def test_unknown_status_warning_is_given_once_and_the_wait_goes_on():
     cloud = cloud_with([eni("eni-a", "InUse", "i-1")])
     cloud.enis["eni-a"].change(0.1, Status="Migrating")  # then the detach lands at 1.0 s
-    result, recorded, warnings = execute(cloud, _eni.DETACH, ["eni-a"])
+    result, recorded, warnings = execute(cloud, _planning.DETACH, ["eni-a"])
     assert statuses(result) == [("eni-a", "Available", "")]
     assert warnings == ["eni-a is Migrating, a status this collection does not know: waiting for it to settle"]
 
 
 @pytest.mark.parametrize("operation,found,end", [
-    (_eni.ATTACH, ("Attaching", "i-1"), ("InUse", "i-1")),
-    (_eni.DETACH, ("Detaching", "i-2"), ("Available", "")),
+    (_planning.ATTACH, ("Attaching", "i-1"), ("InUse", "i-1")),
+    (_planning.DETACH, ("Detaching", "i-2"), ("Available", "")),
 ])
 def test_an_eni_found_mid_transition_is_waited_for_with_no_call(operation, found, end):
     cloud = cloud_with([eni("eni-a", *found)])
     cloud.enis["eni-a"].change(2.0, Status=end[0], InstanceId=end[1])
-    result, recorded, warnings = execute(cloud, operation, ["eni-a"], instance_id=None if operation == _eni.DETACH else "i-1")
+    result, recorded, warnings = execute(cloud, operation, ["eni-a"], instance_id=None if operation == _planning.DETACH else "i-1")
     assert statuses(result) == [("eni-a",) + end]
     assert cloud.mutating_calls() == [] and recorded == []
     assert cloud.clock() >= 2.0
@@ -281,7 +281,7 @@ def test_waits_for_detaching_then_attaches():
     cloud = cloud_with([eni("eni-a", "InUse", "i-2")])
     cloud.enis["eni-a"].change(0.0, Status="Detaching")
     cloud.enis["eni-a"].change(2.0, Status="Available", InstanceId="")
-    result, recorded, warnings = execute(cloud, _eni.ATTACH, ["eni-a"])
+    result, recorded, warnings = execute(cloud, _planning.ATTACH, ["eni-a"])
     assert accepted(cloud, "AttachNetworkInterface") == ["eni-a"]
     assert cloud.mutating_calls() == [("AttachNetworkInterface", "eni-a", "ok")]
     assert statuses(result) == [("eni-a", "InUse", "i-1")]
@@ -289,14 +289,14 @@ def test_waits_for_detaching_then_attaches():
 
 def test_without_wait_returns_the_transitional_status_after_the_calls():
     cloud = cloud_with([eni("eni-a")])
-    result, recorded, warnings = execute(cloud, _eni.ATTACH, ["eni-a"], wait=False)
+    result, recorded, warnings = execute(cloud, _planning.ATTACH, ["eni-a"], wait=False)
     assert statuses(result) == [("eni-a", "Attaching", "i-1")]
     assert [call[0] for call in cloud.calls] == ["DescribeNetworkInterfaces", "AttachNetworkInterface"]
 
 
 def test_without_wait_one_at_a_time_still_makes_every_call():
     cloud = cloud_with([eni(e) for e in ATTACHED], one_at_a_time=True)
-    result, recorded, warnings = execute(cloud, _eni.ATTACH, ATTACHED, wait=False)
+    result, recorded, warnings = execute(cloud, _planning.ATTACH, ATTACHED, wait=False)
     assert accepted(cloud, "AttachNetworkInterface") == ATTACHED
     assert result[-1]["Status"] == "Attaching"
 
@@ -305,5 +305,5 @@ def test_taken_by_another_instance_meanwhile_fails():
     cloud = cloud_with([eni("eni-a", "InUse", "i-2")])
     cloud.enis["eni-a"].change(0.0, Status="Detaching")
     cloud.enis["eni-a"].change(0.5, Status="Attaching", InstanceId="i-3")
-    with pytest.raises(_eni.EnsUnexpectedState, match="taken by instance i-3"):
-        execute(cloud, _eni.ATTACH, ["eni-a"])
+    with pytest.raises(_planning.EnsUnexpectedState, match="taken by instance i-3"):
+        execute(cloud, _planning.ATTACH, ["eni-a"])

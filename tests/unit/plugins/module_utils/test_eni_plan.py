@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.alibabacloud.ens.plugins.module_utils import _eni
-from ansible_collections.alibabacloud.ens.plugins.module_utils._eni import (
+from ansible_collections.alibabacloud.ens.plugins.module_utils import _planning
+from ansible_collections.alibabacloud.ens.plugins.module_utils._planning import (
     CALL,
     SKIP,
     UNCHANGED,
@@ -137,10 +137,10 @@ def test_detach_needs_each_owner_stopped():
 
 def test_predicted_state_for_check_mode():
     plan = plan_attach("i-1", ["eni-a", "eni-b"], by_id(eni("eni-a"), eni("eni-b", "InUse", "i-1")))
-    assert _eni.eni_state(plan.predicted("eni-a")) == {"status": "InUse", "instance_id": "i-1"}
-    assert _eni.eni_state(plan.predicted("eni-b")) == {"status": "InUse", "instance_id": "i-1"}
+    assert _planning.eni_state(plan.predicted("eni-a")) == {"status": "InUse", "instance_id": "i-1"}
+    assert _planning.eni_state(plan.predicted("eni-b")) == {"status": "InUse", "instance_id": "i-1"}
     detach = plan_detach(None, ["eni-c"], by_id(eni("eni-c", "InUse", "i-1")))
-    assert _eni.eni_state(detach.predicted("eni-c")) == {"status": "Available", "instance_id": ""}
+    assert _planning.eni_state(detach.predicted("eni-c")) == {"status": "Available", "instance_id": ""}
 
 
 @pytest.mark.parametrize("status", ["Expired", "Releasing"])

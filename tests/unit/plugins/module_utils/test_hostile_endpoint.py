@@ -191,8 +191,8 @@ def test_a_page_that_repeats_part_of_the_previous_one_is_deduplicated(hostile):
 
 
 def test_pages_that_never_end_stop_at_the_page_bound(hostile, monkeypatch):
-    from ansible_collections.alibabacloud.ens.plugins.module_utils import _client
-    monkeypatch.setattr(_client, "MAX_PAGES", 3)
+    from ansible_collections.alibabacloud.ens.plugins.module_utils import _listing
+    monkeypatch.setattr(_listing, "MAX_PAGES", 3)
     counter = iter(range(10 ** 6))
     server = hostile(lambda action, handler: answer(handler, 200, eni_page([eni("eni-h-%d" % next(counter))], 10 ** 9)))
     with pytest.raises(EnsApiError) as raised:

@@ -11,6 +11,7 @@ import pytest
 
 from ansible.module_utils.testing import patch_module_args
 
+from ansible_collections.alibabacloud.ens.plugins.module_utils._listing import Listing
 from ansible_collections.alibabacloud.ens.plugins.modules import ens_eni_plan
 
 REGION, NETWORK = "cn-tianjin-cmcc", "n-main"
@@ -28,18 +29,17 @@ class FakeApi:
         self.enis = enis
         self.instances = instances
         self.calls = []
-        self.last_request_id = {}
 
     def describe_network_interfaces(self, network_interface_ids=None, **filters):
         self.calls.append(("DescribeNetworkInterfaces", sorted(network_interface_ids) if network_interface_ids else filters))
-        self.last_request_id["DescribeNetworkInterfaces"] = "req-eni-%d" % len(self.calls)
         if network_interface_ids is not None:
-            return [item for item in self.enis if item["NetworkInterfaceId"] in network_interface_ids]
-        return [item for item in self.enis if item["InstanceId"] == filters["instance_id"]]
+            found = [item for item in self.enis if item["NetworkInterfaceId"] in network_interface_ids]
+        else:
+            found = [item for item in self.enis if item["InstanceId"] == filters["instance_id"]]
+        return listing(found, "req-eni-%d" % len(self.calls))
 
     def describe_instances(self, instance_ids=None, **filters):
         self.calls.append(("DescribeInstances", list(instance_ids)))
-        self.last_request_id["DescribeInstances"] = "req-ins-%d" % len(self.calls)
         found = []
         for instance_id in instance_ids:
             if instance_id in self.instances:
@@ -48,7 +48,14 @@ class FakeApi:
                 found.append({"InstanceId": instance_id, "Status": self.instances[instance_id], "EnsRegionId": REGION,
                               "NetworkAttributes": {"NetworkId": NETWORK},
                               "NetworkInterfaces": {"NetworkInterfaces": attached}})
-        return found
+        return listing(found, "req-ins-%d" % len(self.calls))
+
+
+def listing(items, request_id):
+    """A read's answer as the API wrapper gives it: the items, with the request id of the read."""
+    found = Listing(items)
+    found.request_id = request_id
+    return found
 
 
 def run(monkeypatch, capsys, api, **args):
