@@ -174,10 +174,11 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.utils.unsafe_proxy import wrap_var
 
-from ansible_collections.alibabacloud.ens.plugins.module_utils._convert import to_snake
 from ansible_collections.alibabacloud.ens.plugins.module_utils._client import EnsApi
-from ansible_collections.alibabacloud.ens.plugins.module_utils._options import SDK_PACKAGE
 from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import EnsApiError, EnsMissingLibrary
+from ansible_collections.alibabacloud.ens.plugins.module_utils._host_record import host_record
+from ansible_collections.alibabacloud.ens.plugins.module_utils._listing import chunks
+from ansible_collections.alibabacloud.ens.plugins.module_utils._options import SDK_PACKAGE
 
 # The options passed to EnsApi.from_params, exactly the modules' shared options.
 AUTH_OPTIONS = (
@@ -188,8 +189,6 @@ MAX_FILTER_VALUES = 100
 # Up to this many instances, their ENIs are read one instance at a time (one call each); above it, every
 # ENI of their edge zones is listed (one call per 50 ENIs) and matched to the instances.
 PER_INSTANCE_ENI_QUERIES = 5
-ENI_FIELDS = ("network_interface_id", "network_interface_name", "type", "status", "primary_ip", "mac_address",
-              "network_id", "vswitch_id")
 HOSTNAME_VARS = {"instance_id": "ens_instance_id", "instance_name": "ens_instance_name", "host_name": "ens_host_name"}
 # The list options whose every element must be a non-empty string.
 STRING_LIST_OPTIONS = ("ens_region_ids", "network_ids", "statuses", "instance_ids", "hostnames")
@@ -199,25 +198,9 @@ RESERVED_HOSTNAMES = frozenset(("localhost", "localhost.localdomain", "ip6-local
 TEMPLATE_MARKERS = ("{{", "{%", "{#")
 
 
-def _chunks(values, size=MAX_FILTER_VALUES):
-    return [values[start:start + size] for start in range(0, len(values), size)] or [[]]
-
-
-def _ips(entries, key):
-    """The IPs of an API list such as [{"Ip": ...}] or ["10.0.0.1"], in order, without repeats."""
-    found = []
-    for entry in entries or []:
-        value = entry.get(key) if isinstance(entry, dict) else entry
-        if value and value not in found:
-            found.append(value)
-    return found
-
-
-def _unwrapped(value, key):
-    """The list inside an API wrapper such as {"PrivateIpAddress": [...]} (or the list itself)."""
-    if isinstance(value, dict):
-        value = value.get(key)
-    return value if isinstance(value, list) else []
+def _chunks(values):
+    # Filters of at most 100 values per call; no filter is one call without one.
+    return chunks(values, MAX_FILTER_VALUES) or [[]]
 
 
 def _quoted(value):
@@ -266,49 +249,6 @@ def make_unsafe(value):
     if isinstance(value, str) and ("{" in value or "}" in value):
         return wrap_var(value)
     return value
-
-
-def _primary_first(enis):
-    return sorted(enis, key=lambda eni: (eni.get("type") != "Primary", eni.get("network_interface_id") or ""))
-
-
-def host_record(instance, enis=None):
-    """The host vars of one instance: `instance` is a DescribeInstances entry, `enis` its DescribeNetworkInterfaces
-    entries (None when ENIs were not read: the instance's own ENI list is used, without status)."""
-    network = instance.get("NetworkAttributes") or {}
-    private_ips = _ips(_unwrapped(instance.get("PrivateIpAddresses"), "PrivateIpAddress"), "Ip")
-    for ip in _ips(_unwrapped(network.get("PrivateIpAddress"), "IpAddress"), None):
-        if ip not in private_ips:
-            private_ips.append(ip)
-    public_ips = _ips(_unwrapped(instance.get("PublicIpAddresses"), "PublicIpAddress"), "Ip")
-    for ip in _ips(_unwrapped(instance.get("PublicIpAddress"), "IpAddress"), None):
-        if ip not in public_ips:
-            public_ips.append(ip)
-    if enis is None:
-        interfaces = [
-            {"network_interface_id": eni.get("NetworkInterfaceId"), "type": eni.get("Type"),
-             "primary_ip": eni.get("PrimaryIpAddress"), "mac_address": eni.get("MacAddress")}
-            for eni in _unwrapped(instance.get("NetworkInterfaces"), "NetworkInterfaces") if isinstance(eni, dict)
-        ]
-    else:
-        interfaces = []
-        for eni in enis:
-            snake = to_snake(eni)
-            interfaces.append({field: snake.get(field) for field in ENI_FIELDS})
-    return {
-        "ens_instance_id": instance.get("InstanceId"),
-        "ens_instance_name": instance.get("InstanceName"),
-        "ens_host_name": instance.get("HostName"),
-        "ens_status": instance.get("Status"),
-        "ens_region_id": instance.get("EnsRegionId"),
-        "ens_network_id": network.get("NetworkId") or instance.get("NetworkId"),
-        "ens_vswitch_id": network.get("VSwitchId") or instance.get("VSwitchId"),
-        "ens_private_ip_address": private_ips[0] if private_ips else None,
-        "ens_private_ip_addresses": private_ips,
-        "ens_public_ip_addresses": public_ips,
-        "ens_network_interfaces": _primary_first(interfaces),
-        "ens_instance": to_snake(instance),
-    }
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):

@@ -26,6 +26,7 @@ except ImportError:  # ansible-core < 2.19 treats every string as a template unl
         return value
 
 from ansible_collections.alibabacloud.ens.plugins.inventory import ens as ens_inventory
+from ansible_collections.alibabacloud.ens.plugins.module_utils._host_record import ENI_FIELDS
 from ansible_collections.alibabacloud.ens.plugins.module_utils._options import ens_argument_spec
 from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import EnsMissingLibrary
 
@@ -170,7 +171,7 @@ def test_every_page_and_host_vars(tmp_path, sim):
     assert gen["ens_public_ip_addresses"] == []
     assert [(eni["network_interface_id"], eni["type"], eni["status"]) for eni in gen["ens_network_interfaces"]] == [
         ("eni-gen-0007-p", "Primary", "InUse"), ("eni-gen-0007-s1", "Secondary", "InUse")]
-    assert set(gen["ens_network_interfaces"][0]) == set(ens_inventory.ENI_FIELDS)
+    assert set(gen["ens_network_interfaces"][0]) == set(ENI_FIELDS)
     assert gen["ens_instance"]["spec_name"] and gen["ens_instance"]["instance_id"] == "i-gen-0007"
 
     bj1 = hostvars(inventory, "i-bj-1")
