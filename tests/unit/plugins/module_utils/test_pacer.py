@@ -35,20 +35,20 @@ def make_calls(pacer, clock, count, work=0.0):
     return times
 
 
-@pytest.mark.parametrize("ceiling", [1, 3, 10, 40, 100])
+@pytest.mark.parametrize("ceiling", [1, 2.5, 3, 7.9, 10, 40, 100])
 @pytest.mark.parametrize("wall_offset", [0.0, 0.37, 0.999])
 @pytest.mark.parametrize("work", [0.0, 0.004])
 def test_no_calendar_second_gets_more_calls_than_the_ceiling_yet_the_pace_is_close_to_it(ceiling, wall_offset, work):
     clock = Clock()
     pacer = pacer_on(clock, ceiling, wall_offset)
-    times = make_calls(pacer, clock, 5 * ceiling + 7, work)
+    times = make_calls(pacer, clock, int(5 * ceiling) + 7, work)
     counts = per_second(times, wall_offset)
     assert max(counts.values()) <= ceiling
     assert pacer.busiest_second == max(counts.values())
     assert pacer.calls == len(times) and pacer.throttled == 0
     # Not slower than the 5% margin needs: the full seconds in the middle carry nearly the ceiling.
     middle = [counts[second] for second in sorted(counts)[1:-1]]
-    assert middle and min(middle) >= int(ceiling / Pacer.MARGIN) - (1 if work else 0)
+    assert middle and min(middle) >= int(int(ceiling) / Pacer.MARGIN) - (1 if work else 0)
 
 
 def test_a_throttled_answer_halves_the_pace_and_the_answers_after_it_win_it_back():
@@ -75,7 +75,7 @@ def test_a_throttled_answer_halves_the_pace_and_the_answers_after_it_win_it_back
     assert pacer.as_dict() == {"calls": 6, "throttled": 1, "busiest_second": pacer.busiest_second, "max_calls_per_second": 10}
 
 
-@pytest.mark.parametrize("ceiling,floor", [(40, 1.0), (0.5, 0.5)])
+@pytest.mark.parametrize("ceiling,floor", [(40, 1.0), (0.5, 0.5), (1.5, 1.0)])
 def test_throttling_again_and_again_slows_down_to_one_call_a_second_never_to_a_stop(ceiling, floor):
     clock = Clock()
     pacer = pacer_on(clock, ceiling)
@@ -110,3 +110,11 @@ def test_the_busiest_second_counts_calendar_seconds_of_the_wall_clock():
     for _index in range(6):
         pacer.before_call()
     assert pacer.busiest_second == 3 and pacer.calls == 6
+
+
+def test_a_ceiling_under_one_call_a_second_spaces_calls_further_apart():
+    clock = Clock()
+    pacer = pacer_on(clock, 0.25)
+    times = make_calls(pacer, clock, 4)
+    assert [round(later - earlier, 6) for earlier, later in zip(times, times[1:])] == [round(Pacer.MARGIN / 0.25, 6)] * 3
+    assert pacer.busiest_second == 1
