@@ -394,6 +394,7 @@ def test_rollback_off_leaves_the_enis_but_still_returns_the_instance_to_running(
 def test_an_instance_refused_in_the_stop_answer_fails_alone_after_the_grace_period_and_is_never_changed(tmp_path):
     cloud = fleet_cloud(3)
     cloud.batch_refuse[iid(2)] = "IncorrectInstanceStatus"
+    cloud.slow[iid(3)] = 2 * READ_LAG_GRACE_SECONDS  # still stopping when i-002's refusal becomes final: it goes on
     folder = tmp_path / "journals"
     outcomes, _warnings, _recorded = run_window(cloud, swap(1, 2, 3), journal_dir=str(folder))
     failed = outcomes[iid(2)]
@@ -521,6 +522,24 @@ def test_a_window_killed_half_way_is_finished_by_the_next_run_and_its_power_stat
     assert outcome["to_detach"] == [] and outcome["to_attach"] == [new(1)]
     assert batch_calls(cloud, "StopInstances") == [[iid(2)]]  # i-001 is stopped already
     assert batch_calls(cloud, "StartInstances") == [[iid(1), iid(2)]]
+    assert os.listdir(str(folder)) == []
+
+
+def test_a_rerun_of_a_killed_window_that_fails_rolls_back_to_before_the_first_window(tmp_path):
+    cloud = fleet_cloud(2)
+    folder = tmp_path / "journals"
+    killed(cloud, 1)
+    plant_journal(folder, iid(1), journal_of(iid(1), "Running", [old(1)], [new(1)]))
+    cloud.fail[("AttachNetworkInterface", new(1))] = "InvalidOperation.Conflict"
+    outcomes, _warnings, _recorded = run_window(cloud, swap(1, 2), journal_dir=str(folder))
+    failed = outcomes[iid(1)]
+    assert failed["failed"] and failed["to_detach"] == [] and failed["to_attach"] == [new(1)]
+    # This run detached nothing, but the killed window had: the rollback attaches it again.
+    assert failed["rollback"]["done"] and failed["rollback"]["reattached"] == [old(1)]
+    assert failed["rollback"]["detached"] == [new(1)]
+    assert where(cloud, old(1)) == ("InUse", iid(1)) and where(cloud, new(1)) == ("Available", "")
+    assert status(cloud, iid(1)) == "Running"
+    swapped(cloud, outcomes, 2)
     assert os.listdir(str(folder)) == []
 
 
