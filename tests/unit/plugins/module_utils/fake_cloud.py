@@ -140,6 +140,13 @@ class FakeCloud:
     # -- reads ---------------------------------------------------------------------------------
 
     def _read(self, action, resource):
+        if self.throttle.get(action):
+            # Outside polls the real wrapper retries a throttled read; inside, one attempt: the poll is "not yet".
+            self.throttle[action] -= 1
+            self.calls.append((action, resource, "Throttling.User"))
+            if self.in_polling:
+                raise EnsApiError("Failed to call %s: Throttling.User" % action, code="Throttling.User", action=action,
+                                  resource=resource, status_code=400, transient=True, request_id="RQ-throttled")
         self.calls.append((action, resource, "ok"))
         self.last_request_id[action] = "RQ-%d" % len(self.calls)
 

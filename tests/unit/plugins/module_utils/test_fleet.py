@@ -130,6 +130,29 @@ def test_a_swap_of_12_instances_is_one_stop_call_one_start_call_and_reads_that_d
     assert len(cloud.mutating_calls()) == 2 * 12 + 2
 
 
+@pytest.mark.parametrize("lag", [0.0, 2.0])
+@pytest.mark.parametrize("one_at_a_time", [False, True])
+def test_two_enis_out_two_in_per_instance_under_read_lag_and_one_eni_operation_at_a_time(lag, one_at_a_time):
+    cloud = fleet_cloud(4, lag=lag, one_eni_operation_per_instance=one_at_a_time)
+    changes = swap(1, 2, 3, 4)
+    for number in range(1, 5):
+        cloud.enis["eni-o2%03d" % number] = Resource(eni("eni-o2%03d" % number, "InUse", iid(number)))
+        cloud.enis["eni-n2%03d" % number] = Resource(eni("eni-n2%03d" % number))
+        changes[number - 1]["detach"].append("eni-o2%03d" % number)
+        changes[number - 1]["attach"].append("eni-n2%03d" % number)
+    outcomes, _warnings, _recorded = run_window(cloud, changes)
+    for number in range(1, 5):
+        outcome = outcomes[iid(number)]
+        assert outcome["failed"] is False, outcome["error"]
+        assert outcome["detached"] == [old(number), "eni-o2%03d" % number]
+        assert [where(cloud, e) for e in outcome["detached"]] == [("Available", "")] * 2
+        assert [where(cloud, e) for e in outcome["attached"]] == [("InUse", iid(number))] * 2
+        assert status(cloud, iid(number)) == "Running"
+    assert len(batch_calls(cloud, "StopInstances")) == 1 and len(batch_calls(cloud, "StartInstances")) == 1
+    if one_at_a_time:  # the API refused second operations: each was made again, never a failure
+        assert any(call[2] == "InvalidOperation.InvalidEnsStatus" for call in cloud.calls)
+
+
 def test_150_instances_are_stopped_and_started_100_ids_per_call_and_read_100_per_call(steady_polls):
     cloud, reads = window_reads(150)
     ids = [iid(n) for n in range(1, 151)]
@@ -419,15 +442,62 @@ def test_an_instance_refused_in_the_stop_answer_fails_alone_after_the_grace_peri
     assert os.listdir(str(folder)) == []
 
 
-def test_a_throttled_stop_call_is_made_again_and_succeeds():
+@pytest.mark.parametrize("action", ["StopInstances", "StartInstances"])
+def test_a_throttled_batch_power_call_is_made_again_and_succeeds(action):
     cloud = fleet_cloud(3)
-    cloud.throttle["StopInstances"] = 1
+    cloud.throttle[action] = 2
     outcomes, _warnings, _recorded = run_window(cloud, swap(1, 2, 3))
     ids = [iid(1), iid(2), iid(3)]
-    assert batch_calls(cloud, "StopInstances", "Throttling.User") == [ids]
-    assert batch_calls(cloud, "StopInstances") == [ids]
+    assert batch_calls(cloud, action, "Throttling.User") == [ids, ids]
+    assert batch_calls(cloud, action) == [ids]
     for number in (1, 2, 3):
         swapped(cloud, outcomes, number)
+
+
+@pytest.mark.parametrize("action,count", [("DescribeInstances", 6), ("DescribeNetworkInterfaces", 6),
+                                          ("DetachNetworkInterface", 3), ("AttachNetworkInterface", 3)])
+def test_throttled_reads_and_eni_calls_slow_the_window_down_and_never_fail_it(action, count):
+    cloud = fleet_cloud(3)
+    cloud.throttle[action] = count
+    outcomes, _warnings, _recorded = run_window(cloud, swap(1, 2, 3))
+    assert len([call for call in cloud.calls if call[0] == action and call[2] == "Throttling.User"]) == count
+    for number in (1, 2, 3):
+        swapped(cloud, outcomes, number)
+
+
+def test_a_stop_that_never_ends_fails_that_instance_whose_journal_is_kept_as_it_could_not_be_started(tmp_path):
+    cloud = fleet_cloud(3)
+    cloud.slow[iid(2)] = 10000.0
+    folder = tmp_path / "journals"
+    outcomes, _warnings, _recorded = run_window(cloud, swap(1, 2, 3), power_wait_timeout=60, journal_dir=str(folder))
+    failed = outcomes[iid(2)]
+    assert failed["failed"] and not failed["refused"]
+    assert failed["error"].startswith("Stop the instance failed on i-002: Timed out after 60 s waiting for instance i-002 "
+                                      "to be stopped: i-002 is Stopping")
+    assert "The instance could not be returned to running" in failed["error"]
+    assert failed["rollback"]["needed"] is False
+    assert calls_naming(cloud, old(2)) == [] and calls_naming(cloud, new(2)) == []
+    assert failed["journal"]["kept"] is True and (folder / "i-002.json").exists()
+    swapped(cloud, outcomes, 1)
+    swapped(cloud, outcomes, 3)
+    assert sorted(os.listdir(str(folder))) == ["i-002.json"]
+
+
+def test_an_instance_that_disappears_inside_its_window_fails_alone():
+    cloud = fleet_cloud(3)
+    stop_instances = cloud.stop_instances
+
+    def stop_and_release(ids):
+        answer = stop_instances(ids)
+        del cloud.instances[iid(2)]
+        return answer
+
+    cloud.stop_instances = stop_and_release
+    outcomes, _warnings, _recorded = run_window(cloud, swap(1, 2, 3))
+    failed = outcomes[iid(2)]
+    assert failed["failed"] and "Instance i-002 disappeared while waiting for it to be Stopped" in failed["error"]
+    swapped(cloud, outcomes, 1)
+    swapped(cloud, outcomes, 3)
 
 
 def test_force_stop_stops_each_instance_with_its_own_call_since_stop_instances_has_no_force():
