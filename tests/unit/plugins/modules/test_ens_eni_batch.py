@@ -70,8 +70,8 @@ def test_check_mode_makes_no_mutating_call_and_reports_each_instance_with_its_di
     assert result["changed"] is True and "failed" not in result
     assert result["summary"] == {"instances": 3, "changed": 2, "unchanged": 1, "failed": 0, "refused": 0}
     assert sorted(result["outcomes"]) == ["i-1", "i-2", "i-3"]
-    assert result["outcomes"]["i-1"]["diff"]["after"]["network_interfaces"]["eni-new1"] == {"status": "InUse",
-                                                                                           "instance_id": "i-1"}
+    after = result["outcomes"]["i-1"]["diff"]["after"]["network_interfaces"]
+    assert after["eni-new1"] == {"status": "InUse", "instance_id": "i-1"}
     assert result["outcomes"]["i-3"]["changed"] is False
     assert result["api"]["max_calls_per_second"] == 40.0
 
