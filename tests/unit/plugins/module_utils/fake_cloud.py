@@ -13,6 +13,7 @@ take at most 100 ids per call, as the real wrapper sends them.
 from __future__ import annotations
 
 import contextlib
+import math
 
 from ansible_collections.alibabacloud.ens.plugins.module_utils._client import MAX_IDS_PER_CALL, _instance_responses
 from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import EnsApiError
@@ -38,7 +39,10 @@ class Clock:
         return self.now
 
     def sleep(self, seconds):
-        self.now += seconds
+        later = self.now + seconds
+        # A sleep shorter than the float's resolution still moves the clock: a wait cut to its deadline (the
+        # waiter sleeps timeout - waited) could otherwise spin forever one rounding error short of it.
+        self.now = later if later > self.now or seconds <= 0 else math.nextafter(self.now, math.inf)
 
 
 class Resource:

@@ -273,6 +273,29 @@ def test_a_refused_instance_is_never_stopped_and_the_others_go_on(tmp_path, case
     assert sorted(os.listdir(str(folder))) == journals
 
 
+@pytest.mark.parametrize("found,rule,code", [
+    ("Expired", "the instance is Expired (a prepaid instance past its term", "InvalidOperation.InvalidEnsStatus"),
+    ("Releasing", "the instance is Releasing", "InvalidOperation.InvalidEnsStatus"),
+    ("Creating", "Instance i-002 is Creating: a window opens only on an instance that is", "IncorrectInstanceStatus"),
+    (None, "i-002: the instance does not exist", "InstanceNotFound"),
+])
+def test_an_instance_in_a_status_no_window_can_start_from_is_refused_and_never_stopped(found, rule, code):
+    cloud = fleet_cloud(3)
+    if found is None:
+        del cloud.instances[iid(2)]
+    else:
+        cloud.instances[iid(2)].change(float("-inf"), Status=found)
+    outcomes, _warnings, _recorded = run_window(cloud, swap(1, 2, 3))
+    refused = outcomes[iid(2)]
+    assert refused["refused"] and refused["changed"] is False and refused["error_code"] == code
+    assert rule in refused["error"]
+    assert refused["request_id"]  # the read that showed it
+    for resource in (iid(2), old(2), new(2)):
+        assert calls_naming(cloud, resource) == []
+    swapped(cloud, outcomes, 1)
+    swapped(cloud, outcomes, 3)
+
+
 def test_an_eni_named_by_two_instances_refuses_both_and_the_others_go_on():
     cloud = fleet_cloud(3)
     changes = swap(1, 2, 3)
@@ -706,3 +729,27 @@ def test_an_eni_wait_timeout_fails_only_the_instances_still_pending_which_are_ro
         swapped(cloud, outcomes, number)
     assert batch_calls(cloud, "StartInstances") == [[iid(n) for n in range(1, 6)]]
     assert os.listdir(str(folder)) == []
+
+
+def test_the_progress_file_marks_refused_failed_and_unchanged_instances(tmp_path):
+    cloud, changes = failing_attach_cloud()
+    cloud.enis[new(3)].change(float("-inf"), NetworkId="n-other")
+    changes.append({"instance_id": "i-004"})
+    cloud.instances["i-004"] = Resource(instance("i-004", "Running"))
+    progress = tmp_path / "progress.json"
+    run_window(cloud, changes, progress_file=str(progress))
+    states = dict((instance_id, entry["state"]) for instance_id, entry in json.loads(progress.read_text())["instances"].items())
+    assert states == {iid(1): "done", iid(2): "failed", iid(3): "refused", "i-004": "unchanged"}
+
+
+def test_no_changes_make_no_call():
+    cloud = fleet_cloud(2)
+    outcomes, _warnings, _recorded = run_window(cloud, [])
+    assert outcomes == {} and cloud.calls == []
+
+
+def test_the_fake_clock_moves_on_even_for_a_sleep_below_its_resolution():
+    clock = Clock()
+    clock.now = 160.123
+    clock.sleep(1e-15)  # 160.123 + 1e-15 == 160.123 in floats
+    assert clock() > 160.123
