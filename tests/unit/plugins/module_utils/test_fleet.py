@@ -13,6 +13,7 @@ import stat
 import pytest
 
 from ansible_collections.alibabacloud.ens.plugins.module_utils import _waiter
+from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import EnsApiError
 from ansible_collections.alibabacloud.ens.plugins.module_utils._fleet import FleetWindow
 from ansible_collections.alibabacloud.ens.plugins.module_utils._waiter import READ_LAG_GRACE_SECONDS
 from ansible_collections.alibabacloud.ens.tests.unit.plugins.module_utils.fake_cloud import Clock, FakeCloud, Resource, eni, instance
@@ -551,6 +552,23 @@ def test_an_instance_that_disappears_inside_its_window_fails_alone():
     assert failed["failed"] and "Instance i-002 disappeared while waiting for it to be Stopped" in failed["error"]
     swapped(cloud, outcomes, 1)
     swapped(cloud, outcomes, 3)
+
+
+def test_a_lost_stop_instances_answer_is_followed_by_reads_never_sent_again():
+    cloud = fleet_cloud(3)
+    stop_instances = cloud.stop_instances
+
+    def applied_then_lost(ids):
+        stop_instances(ids)
+        cloud.calls.append(("StopInstances", ",".join(ids), "lost"))
+        raise EnsApiError("lost answer", code="ServiceUnavailable", request_id="RQ-lost", transient=True, maybe_applied=True)
+
+    cloud.stop_instances = applied_then_lost
+    outcomes, _warnings, recorded = run_window(cloud, swap(1, 2, 3))
+    assert [call[2] for call in cloud.calls if call[0] == "StopInstances"] == ["ok", "lost"]
+    assert recorded.count("RQ-lost") == 3  # each instance's stop followed under the lost answer's request id
+    for number in (1, 2, 3):
+        swapped(cloud, outcomes, number)
 
 
 def test_force_stop_stops_each_instance_with_its_own_call_since_stop_instances_has_no_force():
