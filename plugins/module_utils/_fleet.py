@@ -254,6 +254,7 @@ class FleetWindow:
         """Bring `ids` to `state`, stops and starts as batch calls, polls shared; failures set aside per instance."""
         if not ids:
             return None
+        self.report()  # the phase shows before its first call, not after
         timeout = self.params["power_wait_timeout"]
         power = PowerExecution(self.api, self.record, self.waiter(timeout), state, force_stop, True,
                                [self.instances[iid] for iid in ids], warn=self.warn, batch=True, isolate=True)

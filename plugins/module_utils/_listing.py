@@ -98,7 +98,8 @@ def instance_responses(body, action, doing, instance_ids, request_id):
         raise shape_error("InstanceResponses is %s, not a list" % type(responses).__name__, action, doing,
                           ", ".join(instance_ids), request_id)
     for item in responses:
-        if not isinstance(item, dict) or item.get("InstanceId") not in outcome:
+        # An id that is not text (a list, an object) cannot name one of ours: skipped, never a crash.
+        if not isinstance(item, dict) or not isinstance(item.get("InstanceId"), str) or item["InstanceId"] not in outcome:
             continue
         code = item.get("Code")
         if code in SUCCESS_BODY_CODES:

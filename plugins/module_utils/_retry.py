@@ -25,7 +25,7 @@ class Pacer:
     """Spaces every API call of a run evenly under a ceiling of calls per second, and counts them.
 
     A throttled answer halves the pace (down to one call a second); each answer that is not throttled wins back a
-    twentieth of the ceiling. The spacing aims 5% under the ceiling, so that no calendar second as the API counts it
+    twentieth of the top pace. The spacing aims 5% under the top pace, so that no calendar second as the API counts it
     (answers arrive with jitter) gets more calls than the ceiling. No ceiling: calls are only counted.
     """
 
@@ -33,7 +33,9 @@ class Pacer:
 
     def __init__(self, ceiling=None, clock=None, sleep=None, wall=None):
         self.ceiling = ceiling if ceiling and ceiling > 0 else None
-        self.rate = self.ceiling
+        # A second holds whole calls: at 2.5 calls/s a pace of 2.5 would put 3 calls in some seconds, so go at 2.
+        self.top = float(int(self.ceiling)) if self.ceiling and self.ceiling >= 1 else self.ceiling
+        self.rate = self.top
         self.clock = clock or time.monotonic
         self.sleep = sleep or time.sleep
         self.wall = wall or time.time
@@ -62,9 +64,9 @@ class Pacer:
         if throttled:
             self.throttled += 1
             if self.rate:
-                self.rate = max(min(1.0, self.ceiling), self.rate / 2.0)
-        elif self.rate and self.rate < self.ceiling:
-            self.rate = min(self.ceiling, self.rate + self.ceiling / 20.0)
+                self.rate = max(min(1.0, self.top), self.rate / 2.0)
+        elif self.rate and self.rate < self.top:
+            self.rate = min(self.top, self.rate + self.top / 20.0)
 
     def as_dict(self):
         return {"calls": self.calls, "throttled": self.throttled, "busiest_second": self.busiest_second,

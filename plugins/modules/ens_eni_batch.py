@@ -113,6 +113,8 @@ options:
       - The ceiling on the API calls of the whole run, per second. ENS documents C(DescribeInstances) at 100 calls
         per second per RAM user; keep the sum over everything that runs at the same time (AWX slices, other jobs)
         under it.
+      - A second holds whole calls, so a fractional ceiling above 1 is paced at its whole part (C(2.5) goes at 2 calls
+        per second); under 1, calls are spaced 1/ceiling seconds apart.
     type: float
     default: 40
   progress_file:
