@@ -320,3 +320,42 @@ def test_check_mode_gets_progress_too(recorder):
     with mock.patch.object(action, "_execute_module", return_value={"changed": True}) as execute:
         action.run(task_vars={})
     assert "progress_file" in execute.call_args.kwargs["module_args"]
+
+
+def test_in_a_worker_process_lines_go_to_the_main_process_queue(monkeypatch, tmp_path):
+    """In a WorkerProcess, ansible's Display has a queue to the main process: each line must be sent through it."""
+    from ansible.utils.display import Display
+
+    sent = []
+    arrived = threading.Event()
+
+    class FinalQueue:
+        def send_display(self, method, *args, **kwargs):
+            sent.append((method, args, kwargs, threading.current_thread().name))
+            arrived.set()
+
+    worker_display = Display()  # the process-wide singleton the plugin uses
+    assert ens_eni_batch.display is worker_display
+    monkeypatch.setattr(worker_display, "_final_q", FinalQueue())
+    path = str(tmp_path / "progress.json")
+    write_progress(path, [("i-a", "waiting", "Stopping", "")])
+    reporter = ens_eni_batch.ProgressReporter(path, 1, 0)
+    reporter.start()
+    try:
+        assert arrived.wait(HANG_GUARD_SECONDS)
+    finally:
+        reporter.stop()
+    method, args, kwargs, thread = sent[0]
+    assert method == "display" and thread == "ens_eni_batch-progress"
+    assert args[0].endswith("detach: 0/1 done, 1 waiting: i-a Stopping")
+    assert not reporter.is_alive()
+
+
+def test_a_report_ready_when_the_module_returns_is_dropped(recorder, tmp_path):
+    """The thread may have read the file just before stop(): once stop() returned, nothing is printed."""
+    reporter = ens_eni_batch.ProgressReporter(str(tmp_path / "absent.json"), 1, 0)
+    reporter.start()
+    reporter.stop()
+    reporter._print("ens_eni_batch: 9 s, start: 1/1 done", None)
+    reporter._print(None, "progress report skipped")
+    assert recorder.lines == [] and recorder.verbose == []
