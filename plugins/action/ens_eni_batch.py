@@ -28,7 +28,9 @@ FIRST_REPORT_POLL_SECONDS = 0.5
 # Instances named in one line; the others are counted.
 MAX_NAMED_INSTANCES = 10
 MAX_ID_CHARS = 40
-MAX_DETAIL_CHARS = 60
+MAX_DETAIL_CHARS = 120
+# A line names fewer instances rather than grow past this (only the first one named may make it longer).
+MAX_LINE_CHARS = 500
 MAX_PHASE_CHARS = 20
 # A progress file of 1,000s of instances is well under this; anything bigger is not ours.
 MAX_PROGRESS_FILE_BYTES = 8 * 1024 * 1024
@@ -37,7 +39,8 @@ STALE_SLACK_SECONDS = 2.0
 # After the module returns, how long to wait for the reporting thread (it can no longer print by then).
 THREAD_JOIN_SECONDS = 5.0
 
-# States a file may give, in the order they are counted; finished-and-fine states are never named.
+# The states of the progress file, in the order they are counted (any other is counted as "other");
+# finished-and-fine states are never named.
 STATE_ORDER = ('done', 'unchanged', 'failed', 'refused', 'waiting')
 NAMED_STATE_ORDER = ('failed', 'refused', 'waiting')
 QUIET_STATES = frozenset(('done', 'unchanged'))
@@ -84,41 +87,51 @@ def _parse_progress(data):
     return phase, parsed
 
 
-def _format_progress_line(phase, instances, elapsed_seconds, max_named=MAX_NAMED_INSTANCES):
+def _format_progress_line(phase, instances, elapsed_seconds, max_named=MAX_NAMED_INSTANCES, max_chars=MAX_LINE_CHARS):
     """The progress line for ``_parse_progress``'s result, e.g.
-    ``ens_eni_batch: 45 s, detach: 63/100 done, 1 failed, 36 waiting: i-a Stopping; i-b detach eni-x: Detaching (+27 more)``.
+    ``ens_eni_batch: 45 s, detach: 63/100 done, 1 failed, 36 waiting: i-a Stopping; i-b detach eni-x: Detaching (+35 more)``.
 
-    Instances that are done or unchanged are only counted; failed, refused and waiting ones are named (in that
-    order, then by id) with their detail, else their status, up to ``max_named``, and the rest counted.
+    Instances that are done or unchanged are only counted. Failed, refused and waiting ones (in that order, then by
+    id) are named with their detail, else their status, instances of the same text together
+    (``i-a, i-b start: Starting``), up to ``max_named`` of them and as many as fit in ``max_chars``; the rest are counted.
     """
     counts = {}
     for state, dummy_status, dummy_detail in instances.values():
-        counts[state] = counts.get(state, 0) + 1
-    states = [state for state in STATE_ORDER if state != 'done'] + sorted(set(counts) - set(STATE_ORDER))
+        known = state if state in STATE_ORDER else 'other'
+        counts[known] = counts.get(known, 0) + 1
     tallies = ['%d/%d done' % (counts.get('done', 0), len(instances))]
-    tallies.extend('%d %s' % (counts[state], _clean_text(state, MAX_PHASE_CHARS)) for state in states if counts.get(state))
+    tallies.extend('%d %s' % (counts[state], state) for state in STATE_ORDER[1:] + ('other',) if counts.get(state))
+    phase_text = _clean_text(phase, MAX_PHASE_CHARS)
+    head = 'ens_eni_batch: %d s, %s%s' % (max(int(elapsed_seconds), 0), phase_text + ': ' if phase_text else '', ', '.join(tallies))
 
     def rank(instance_id):
         state = instances[instance_id][0]
         order = NAMED_STATE_ORDER.index(state) if state in NAMED_STATE_ORDER else len(NAMED_STATE_ORDER)
         return order, instance_id
 
-    named = sorted((instance_id for instance_id, fields in instances.items() if fields[0] not in QUIET_STATES), key=rank)
-    entries = []
-    for instance_id in named[:max_named]:
+    def text_of(instance_id):
         state, status, detail = instances[instance_id]
         text = _clean_text(detail or status or state, MAX_DETAIL_CHARS)
-        if state != 'waiting' and (detail or status):
+        if state != 'waiting' and (detail or status) and not text.startswith(state):
             text = '%s: %s' % (_clean_text(state, MAX_PHASE_CHARS), text)
-        entries.append('%s %s' % (_clean_text(instance_id, MAX_ID_CHARS), text))
+        return text
 
-    phase_text = _clean_text(phase, MAX_PHASE_CHARS)
-    line = 'ens_eni_batch: %d s, %s%s' % (max(int(elapsed_seconds), 0), phase_text + ': ' if phase_text else '', ', '.join(tallies))
-    if entries:
-        line += ': ' + '; '.join(entries)
-        if len(named) > max_named:
-            line += ' (+%d more)' % (len(named) - max_named)
-    return line
+    def render(named_ids, left):
+        groups = {}  # text -> ids, in the order of their first instance
+        for instance_id in named_ids:
+            groups.setdefault(text_of(instance_id), []).append(_clean_text(instance_id, MAX_ID_CHARS))
+        line = head
+        if groups:
+            line += ': ' + '; '.join('%s %s' % (', '.join(ids), text) for text, ids in groups.items())
+        if left:
+            line += ' (+%d more)' % left
+        return line
+
+    open_ids = sorted((iid for iid, fields in instances.items() if fields[0] not in QUIET_STATES), key=rank)
+    shown = 1 if open_ids else 0
+    while shown < min(len(open_ids), max_named) and len(render(open_ids[:shown + 1], len(open_ids) - shown - 1)) <= max_chars:
+        shown += 1
+    return render(open_ids[:shown], len(open_ids) - shown)
 
 
 def _read_progress_file(path, not_before):

@@ -73,14 +73,33 @@ def test_line_stays_one_bounded_line_of_plain_text():
     line = line_for(document)
     assert "\n" not in line and "\r" not in line and "\x1b" not in line and "\t" not in line
     assert all(char.isprintable() for char in line)
-    assert len(line) < 1500
+    assert len(line) <= ens_eni_batch.MAX_LINE_CHARS
     assert line.endswith("(+990 more)")
     assert "0/1000 done, 1000 waiting" in line
 
 
+def test_instances_with_the_same_text_are_named_together():
+    states = [("i-%02d" % n, "waiting", "Starting", "start: Starting") for n in range(1, 13)]
+    states += [("i-50", "waiting", "Stopped", "attach: eni-50 is Attaching"), ("i-51", "refused", "Running", "refused, never stopped")]
+    assert line_for(fleet(states)) == (
+        "ens_eni_batch: 45 s, detach: 0/14 done, 1 refused, 13 waiting: i-51 refused, never stopped; "
+        "i-01, i-02, i-03, i-04, i-05, i-06, i-07, i-08, i-09 start: Starting (+4 more)")
+
+
+def test_long_details_name_fewer_instances_within_the_line_budget():
+    detail = "detach: eni-x is Detaching (the DetachNetworkInterface call was accepted 12 s ago, no read has shown the change yet, throttled twice)"
+    states = [("i-%02d" % n, "waiting", "Stopped", detail.replace("eni-x", "eni-%02d" % n)) for n in range(1, 13)]
+    line = line_for(fleet(states))
+    named = line.split(" waiting: ", 1)[1].split("; ")
+    assert 1 < len(named) < 10
+    assert line.endswith(" (+%d more)" % (12 - len(named)))
+    assert len(line) <= ens_eni_batch.MAX_LINE_CHARS
+    assert named[0] == "i-01 " + detail.replace("eni-x", "eni-01")[:117] + "..."
+
+
 def test_line_without_phase_and_with_an_unknown_state():
     document = {"instances": {"i-a": {"state": "paused", "status": "Stopped"}, "i-b": {"state": "done"}}}
-    assert line_for(document, elapsed=3.9) == "ens_eni_batch: 3 s, 1/2 done, 1 paused: i-a paused: Stopped"
+    assert line_for(document, elapsed=3.9) == "ens_eni_batch: 3 s, 1/2 done, 1 other: i-a paused: Stopped"
 
 
 def test_line_shows_the_state_when_nothing_else_is_known():
@@ -248,7 +267,7 @@ def test_progress_lines_while_the_module_runs_and_none_after(recorder):
     assert seen["threads_during_run"] == 1
     assert not os.path.exists(os.path.dirname(seen["args"]["progress_file"]))
     assert progress_threads() == []
-    assert recorder.lines[0].endswith("detach: 0/2 done, 2 waiting: i-a Stopping; i-b Stopping")
+    assert recorder.lines[0].endswith("detach: 0/2 done, 2 waiting: i-a, i-b Stopping")
     assert recorder.lines[1].endswith("detach: 1/2 done, 1 waiting: i-b attach eni-y: Attaching")
     assert recorder.verbose[0].startswith("ens_eni_batch: progress report skipped, ")
     assert set(recorder.threads) == {"ens_eni_batch-progress"}
