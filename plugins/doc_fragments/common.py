@@ -94,10 +94,16 @@ options:
     type: int
 """
 
-    # What a module adds: its requirements on the managed host and how it reports failures (once, for all).
-    # Ansible refuses a fragment without an options key, hence the empty one.
+    # What a module adds: its action group and platforms (with the fragments ansible.builtin.action_common_attributes
+    # and its actiongroups), its requirements on the managed host, and how it reports failures, once for all.
     MODULES = r"""
-options: {}
+attributes:
+  action_group:
+    support: full
+    membership:
+      - alibabacloud.ens.ens
+  platform:
+    platforms: all
 requirements:
   - python >= 3.9
   - alibabacloud-ens20171110 >= 12.1.0

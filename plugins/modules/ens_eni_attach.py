@@ -71,12 +71,6 @@ attributes:
   diff_mode:
     support: full
     details: Shows C(status) and C(instance_id) of each ENI before and after.
-  platform:
-    platforms: all
-  action_group:
-    support: full
-    membership:
-      - alibabacloud.ens.ens
 seealso:
   - module: alibabacloud.ens.ens_eni_detach
   - module: alibabacloud.ens.ens_eni_info

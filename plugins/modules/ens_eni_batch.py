@@ -127,8 +127,6 @@ options:
     type: int
     default: 15
 notes:
-  - Check mode plans every instance, reports which would change, and makes no mutating call. Diff mode shows each
-    instance's ENIs and power state before and after, in its RV(outcomes) entry.
   - The task fails (with RV(outcomes) all the same) when any instance failed or was refused. The eni_change role
     registers it without failing and fails each host on its own outcome.
   - The failure keys described below (C(error_code), C(request_id), C(action), C(resource), C(http_status)) come
@@ -138,6 +136,15 @@ notes:
 extends_documentation_fragment:
   - alibabacloud.ens.common.options
   - alibabacloud.ens.common.modules
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.actiongroups
+attributes:
+  check_mode:
+    support: full
+    details: Plans every instance and reports which would change, with no mutating call.
+  diff_mode:
+    support: partial
+    details: Each instance's ENIs and power state before and after are in its RV(outcomes) entry, not in the task's diff.
 """
 
 EXAMPLES = r"""

@@ -48,12 +48,6 @@ attributes:
     details: Makes only read calls, in check mode as in a real run.
   diff_mode:
     support: none
-  action_group:
-    support: full
-    membership:
-      - alibabacloud.ens.ens
-  platform:
-    platforms: all
 seealso:
   - module: alibabacloud.ens.ens_eni_attach
   - module: alibabacloud.ens.ens_eni_detach

@@ -73,12 +73,6 @@ attributes:
   diff_mode:
     support: partial
     details: With O(exclusive=true), returns the current and desired sets of secondary ENIs as C(diff).
-  action_group:
-    support: full
-    membership:
-      - alibabacloud.ens.ens
-  platform:
-    platforms: all
 seealso:
   - module: alibabacloud.ens.ens_eni_attach
   - module: alibabacloud.ens.ens_eni_detach

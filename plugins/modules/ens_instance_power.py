@@ -88,12 +88,6 @@ attributes:
   diff_mode:
     support: full
     details: Shows the C(status) of each instance before and after.
-  platform:
-    platforms: all
-  action_group:
-    support: full
-    membership:
-      - alibabacloud.ens.ens
 seealso:
   - module: alibabacloud.ens.ens_eni_attach
   - module: alibabacloud.ens.ens_eni_detach
