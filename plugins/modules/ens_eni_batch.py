@@ -216,7 +216,7 @@ outcomes:
     previous_status:
       description:
         - The status of the instance before its window; the journal's when a window a killed run left is finished.
-          Null when the instance was refused before it was read.
+          May be null for a refused instance.
       type: str
       sample: Running
     status:
@@ -224,7 +224,7 @@ outcomes:
       type: str
       sample: Running
     final_state:
-      description: The power state the instance ends in, V(running) or V(stopped); null when refused before planning.
+      description: The power state the instance ends in, V(running) or V(stopped); may be null for a refused instance.
       type: str
       sample: running
     to_detach:
