@@ -6,8 +6,10 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    # Options shared by every module of the collection: credentials, endpoint, retries and timeouts.
-    DOCUMENTATION = r"""
+    # The connection options of every module and plugin: credentials, endpoint, retries and timeouts. A module
+    # extends alibabacloud.ens.common.options and alibabacloud.ens.common.modules; a controller-side plugin extends
+    # alibabacloud.ens.common.options and alibabacloud.ens.common.plugins.
+    OPTIONS = r"""
 options:
   access_key_id:
     description:
@@ -20,6 +22,8 @@ options:
     description:
       - Alibaba Cloud AccessKey secret. Never printed or logged.
       - If not set, the environment variable E(ALIBABA_CLOUD_ACCESS_KEY_SECRET) is used, then E(ALICLOUD_SECRET_KEY).
+      - Prefer the environment (an AWX credential sets it) or a vaulted value over plain text in a playbook or a
+        configuration file.
     type: str
   security_token:
     description:
@@ -51,8 +55,7 @@ options:
   allow_insecure_http:
     description:
       - Accept a plain C(http://) O(endpoint) on a host other than this machine, knowing that the signed requests
-        and any STS token (O(security_token)) then cross the network in clear text. The module warns about it
-        on each run.
+        and any STS token (O(security_token)) then cross the network in clear text. A warning says so on each run.
       - If not set, the environment variable E(ALIBABA_CLOUD_ENS_ALLOW_INSECURE_HTTP) is used.
     type: bool
     version_added: 2.0.0
@@ -89,12 +92,40 @@ options:
         timeout, so a mutating call is then read back, never resent blindly).
       - If not set, the environment variable E(ALIBABA_CLOUD_ENS_READ_TIMEOUT) is used, then V(15).
     type: int
+"""
+
+    # What a module adds: its action group and platforms (with the fragments ansible.builtin.action_common_attributes
+    # and its actiongroups), its requirements on the managed host, and how it reports failures, once for all.
+    MODULES = r"""
+attributes:
+  action_group:
+    support: full
+    membership:
+      - alibabacloud.ens.ens
+  platform:
+    platforms: all
 requirements:
   - python >= 3.9
   - alibabacloud-ens20171110 >= 12.1.0
   - tenacity >= 8.2
 notes:
-  - Every API error is reported with its API error code (RV(error_code)) and request id (RV(request_id)).
+  - What a failed task returns is documented here once for every module; the return values of each module are
+    those of a success. A failed task has C(msg), naming the resource, the rule or call that failed, the API error
+    code and the request id, and those of the keys below that apply.
+  - C(error_code) (str) is the API error code of the failed call. A problem found before any call (a change that
+    breaks a rule, an instance that is C(Expired)) carries the code the API would answer, such as
+    C(InvalidOperation.NetworkMismatch), C(IncorrectInstanceStatus) or C(InstanceNotFound).
+  - C(request_id) (str) is the request id of the failed call, or of the read that showed the problem.
+  - C(action) (str) is the ENS API action of the failed call, such as C(AttachNetworkInterface), and C(resource)
+    (str) the resource it was about (ids separated by commas for a call about several).
+  - C(http_status) (int) is the HTTP status of the failed call's answer; absent when no answer came (a connection
+    error).
+  - C(errors) (list of dicts) comes when the checks made before any change fail. It holds every rule the change
+    breaks, each with C(resource), C(rule), C(error_code) and C(request_id) (of the read that showed it).
+  - C(wait_timeout) (int, the seconds that ran out) and C(polls) (int, how many polls the wait made) come when a
+    wait runs out of time.
+  - A module that changes things also returns C(request_ids) on failure, the request ids of the mutating calls
+    made before it, so a change made is never hidden.
   - Answers are checked before use. An answer that is not a JSON object, lacks a documented field (an item
     without its id or status, a C(TotalCount) that is not a count) or has a list where an object belongs fails
     with C(InvalidResponse.Shape), naming the action and the request id. A listing whose next page brings
@@ -103,6 +134,50 @@ notes:
   - Text from the endpoint (an error message, a body that is not JSON) is cut to 300 characters in messages,
     and a message to 1000, with a marker saying how much was left out.
   - Use the C(group/alibabacloud.ens.ens) action group with C(module_defaults) to set credentials once.
+"""
+
+    # What a plugin adds: the environment variables Ansible reads for its options (a module reads them through its
+    # argument spec). Ansible takes the LAST variable of an `env` list that is set, so the older provider's names
+    # come first: ALIBABA_CLOUD_* wins when both are set, as for the modules.
+    PLUGINS = r"""
+options:
+  access_key_id:
+    env:
+      - name: ALICLOUD_ACCESS_KEY
+      - name: ALIBABA_CLOUD_ACCESS_KEY_ID
+  access_key_secret:
+    env:
+      - name: ALICLOUD_SECRET_KEY
+      - name: ALIBABA_CLOUD_ACCESS_KEY_SECRET
+  security_token:
+    env:
+      - name: ALICLOUD_SECURITY_TOKEN
+      - name: ALIBABA_CLOUD_SECURITY_TOKEN
+  region_id:
+    env:
+      - name: ALICLOUD_REGION
+      - name: ALIBABA_CLOUD_REGION_ID
+  endpoint:
+    env:
+      - name: ALIBABA_CLOUD_ENS_ENDPOINT
+  allow_insecure_http:
+    env:
+      - name: ALIBABA_CLOUD_ENS_ALLOW_INSECURE_HTTP
+  api_retries:
+    env:
+      - name: ALIBABA_CLOUD_ENS_API_RETRIES
+  api_retry_max_seconds:
+    env:
+      - name: ALIBABA_CLOUD_ENS_API_RETRY_MAX_SECONDS
+  connect_timeout:
+    env:
+      - name: ALIBABA_CLOUD_ENS_CONNECT_TIMEOUT
+  read_timeout:
+    env:
+      - name: ALIBABA_CLOUD_ENS_READ_TIMEOUT
+requirements:
+  - alibabacloud-ens20171110 >= 12.1.0 (on the controller)
+  - tenacity >= 8.2 (on the controller)
 """
 
     # Options shared by the modules that wait for an asynchronous change.

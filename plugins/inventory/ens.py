@@ -31,7 +31,8 @@ description:
 author:
   - Alibaba Cloud ENS Ansible collection maintainers (@alibabacloud)
 extends_documentation_fragment:
-  - alibabacloud.ens.plugin_auth
+  - alibabacloud.ens.common.options
+  - alibabacloud.ens.common.plugins
   - constructed
   - inventory_cache
 options:

@@ -129,12 +129,24 @@ options:
     type: int
     default: 15
 notes:
-  - Check mode plans every instance, reports which would change, and makes no mutating call. Diff mode shows each
-    instance's ENIs and power state before and after, in its RV(outcomes) entry.
   - The task fails (with RV(outcomes) all the same) when any instance failed or was refused. The eni_change role
     registers it without failing and fails each host on its own outcome.
+  - The failure keys described below (C(error_code), C(request_id), C(action), C(resource), C(http_status)) come
+    only when the whole run fails before any instance's outcome (bad credentials, an unreadable answer); the failure
+    of one instance is in its RV(outcomes) entry (RV(outcomes.error), RV(outcomes.error_code),
+    RV(outcomes.request_id), RV(outcomes.errors)).
 extends_documentation_fragment:
-  - alibabacloud.ens.common
+  - alibabacloud.ens.common.options
+  - alibabacloud.ens.common.modules
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.actiongroups
+attributes:
+  check_mode:
+    support: full
+    details: Plans every instance and reports which would change, with no mutating call.
+  diff_mode:
+    support: partial
+    details: Each instance's ENIs and power state before and after are in its RV(outcomes) entry, not in the task's diff.
 """
 
 EXAMPLES = r"""
@@ -159,74 +171,195 @@ EXAMPLES = r"""
 RETURN = r"""
 outcomes:
   description:
-    - One outcome per instance, keyed by instance ID, with the keys of the eni_change role's C(eni_change_result)
-      (C(instance_id), C(previous_status), C(status), C(detached), C(attached), C(error), C(rollback)) and
-      C(changed), C(failed), C(refused) (refused before anything was stopped), C(error_code), C(request_id),
-      C(errors) (each rule a refused plan breaks, with resource, rule, error code and request id), C(final_state),
-      C(to_detach), C(to_attach), C(journal) (C(found), C(path), C(kept)) and C(diff) (C(before), C(after)).
+    - One outcome per instance of O(changes), keyed by instance ID; each outcome is a dict with the keys below,
+      those of the eni_change role's C(eni_change_result).
+    - Also returned when the task fails because an instance failed or was refused; empty when the whole run failed
+      before any instance's outcome (see the notes).
   returned: always
   type: dict
-  sample:
-    i-5p67acfmxazb4pxxxx:
-      instance_id: i-5p67acfmxazb4pxxxx
-      changed: true
-      failed: false
-      refused: false
-      error: ""
-      error_code: ""
-      request_id: ""
-      errors: []
-      previous_status: Running
-      status: Running
-      final_state: running
-      to_detach: [eni-58z57orgmt6d1xxxx]
-      to_attach: [eni-58z57orgmt6d2xxxx]
-      detached: [eni-58z57orgmt6d1xxxx]
-      attached: [eni-58z57orgmt6d2xxxx]
-      journal: {found: false, path: /home/ops/.ansible/alibabacloud.ens/windows/i-5p67acfmxazb4pxxxx.json, kept: false}
-      rollback: {enabled: true, needed: false, done: false, reattached: [], detached: [], error: "", where: {}}
+  contains:
+    instance_id:
+      description: ID of the instance.
+      type: str
+      sample: i-5p67acfmxazb4pxxxx
+    changed:
+      description: Whether the instance's ENIs or power state changed (in check mode, would change).
+      type: bool
+      sample: true
+    failed:
+      description: Whether the instance's change failed or was refused.
+      type: bool
+      sample: false
+    refused:
+      description: Whether the change was refused before anything was stopped (a broken rule, a bad journal).
+      type: bool
+      sample: false
+    error:
+      description:
+        - Empty on success. Else the whole message, as the eni_change role's failure reads, with what was rolled
+          back and the power state the instance was returned to.
+      type: str
+      sample: ""
+    error_code:
+      description: The API error code of the failure; empty when none.
+      type: str
+      sample: ""
+    request_id:
+      description: The request id of the failed call (or of the read that showed a broken rule); empty when none.
+      type: str
+      sample: ""
+    errors:
+      description:
+        - Every rule a refused change breaks, each with C(resource), C(rule), C(error_code) and C(request_id) (as the
+          C(errors) of a failed M(alibabacloud.ens.ens_eni_plan)); empty otherwise.
+      type: list
+      elements: dict
+      sample: []
+    previous_status:
+      description:
+        - The status of the instance before its window; the journal's when a window a killed run left is finished.
+          May be null for a refused instance.
+      type: str
+      sample: Running
+    status:
+      description: The last status read of the instance.
+      type: str
+      sample: Running
+    final_state:
+      description: The power state the instance ends in, V(running) or V(stopped); may be null for a refused instance.
+      type: str
+      sample: running
+    to_detach:
+      description: The ENIs the plan detaches, those a journal found puts back included.
+      type: list
+      elements: str
+      sample: [eni-58z57orgmt6d1xxxx]
+    to_attach:
+      description: The ENIs the plan attaches, those a journal found puts back included.
+      type: list
+      elements: str
+      sample: [eni-58z57orgmt6d2xxxx]
+    detached:
+      description: The same list as RV(outcomes.to_detach), under the name of the eni_change role's result.
+      type: list
+      elements: str
+      sample: [eni-58z57orgmt6d1xxxx]
+    attached:
+      description: The same list as RV(outcomes.to_attach), under the name of the eni_change role's result.
+      type: list
+      elements: str
+      sample: [eni-58z57orgmt6d2xxxx]
+    journal:
+      description: The instance's journal.
+      type: dict
+      contains:
+        found:
+          description: Whether a journal of an earlier, killed run was found; this run then finished its window.
+          type: bool
+          sample: false
+        path:
+          description: The journal file; empty without O(journal_dir).
+          type: str
+          sample: /home/ops/.ansible/alibabacloud.ens/windows/i-5p67acfmxazb4pxxxx.json
+        kept:
+          description: Whether the journal was kept, because the rollback failed; the next run finishes from it.
+          type: bool
+          sample: false
+    rollback:
+      description: The rollback of the instance's window.
+      type: dict
+      contains:
+        enabled:
+          description: O(rollback).
+          type: bool
+          sample: true
+        needed:
+          description: Whether the change failed once the instance's ENIs had started changing.
+          type: bool
+          sample: false
+        done:
+          description: Whether the rollback put every ENI back where it was before the window.
+          type: bool
+          sample: false
+        reattached:
+          description: The ENIs the rollback attached again.
+          type: list
+          elements: str
+          sample: []
+        detached:
+          description: The ENIs the rollback detached again.
+          type: list
+          elements: str
+          sample: []
+        error:
+          description: Why the rollback failed; empty when it did not.
+          type: str
+          sample: ""
+        where:
+          description: When the rollback failed, where each ENI of the window is, by ENI ID.
+          type: dict
+          sample: {eni-58z57orgmt6d1xxxx: "Available (before the window: attached to i-5p67acfmxazb4pxxxx)"}
+    diff:
+      description:
+        - The instance before and after, each a dict with C(status) and C(network_interfaces) (each changed ENI's
+          C(status) and C(instance_id), by ENI ID).
+      returned: in diff mode
+      type: dict
+      sample:
+        before: {status: Running, network_interfaces: {eni-58z57orgmt6d1xxxx: {status: InUse, instance_id: i-5p67acfmxazb4pxxxx}}}
+        after: {status: Running, network_interfaces: {eni-58z57orgmt6d1xxxx: {status: Available, instance_id: ""}}}
 summary:
-  description: How many instances changed, were unchanged, failed, or were refused.
+  description: How many instances the run had, by outcome; empty when the whole run failed.
   returned: always
   type: dict
-  sample: {instances: 2, changed: 2, unchanged: 0, failed: 0, refused: 0}
+  contains:
+    instances:
+      description: All instances of O(changes).
+      type: int
+      sample: 2
+    changed:
+      description: Those changed (in check mode, that would change).
+      type: int
+      sample: 2
+    unchanged:
+      description: Those already as asked.
+      type: int
+      sample: 0
+    failed:
+      description: Those whose change failed after planning.
+      type: int
+      sample: 0
+    refused:
+      description: Those refused before anything was stopped.
+      type: int
+      sample: 0
 api:
-  description:
-    - The run's API calls as the pacer counted them, retries included; C(busiest_second) is the most calls made
-      in one calendar second, C(throttled) the answers refused by flow control.
+  description: The run's API calls as the pacer counted them, retries included.
   returned: always
   type: dict
-  sample: {calls: 14, throttled: 0, busiest_second: 5, max_calls_per_second: 40.0}
+  contains:
+    calls:
+      description: All calls made.
+      type: int
+      sample: 14
+    throttled:
+      description: Answers refused by flow control.
+      type: int
+      sample: 0
+    busiest_second:
+      description: The most calls made in one calendar second.
+      type: int
+      sample: 5
+    max_calls_per_second:
+      description: The ceiling, O(max_calls_per_second).
+      type: float
+      sample: 40.0
 request_ids:
   description: Request ids of the mutating API calls this run made, in order.
   returned: always
   type: list
   elements: str
-error_code:
-  description: The API error code of the call that failed the whole run (before any instance's outcome).
-  returned: when an API call fails the whole run
-  type: str
-  sample: SignatureDoesNotMatch
-request_id:
-  description: The request id of the call that failed the whole run.
-  returned: when an API call fails the whole run
-  type: str
-  sample: 0CC5E7F4-2B13-5D29-9C4E-8E8D6C6E1C31
-action:
-  description: The ENS API action of the call that failed the whole run.
-  returned: when an API call fails the whole run
-  type: str
-  sample: DescribeInstances
-resource:
-  description: The resources the failed call was about.
-  returned: when an API call fails the whole run
-  type: str
-  sample: i-5p67acfmxazb4pxxxx
-http_status:
-  description: The HTTP status of the failed call's answer; absent when no answer came (connection errors).
-  returned: when an API call fails the whole run with an answer
-  type: int
-  sample: 403
+  sample: [473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E]
 """
 
 from ansible_collections.alibabacloud.ens.plugins.module_utils._base import EnsModule

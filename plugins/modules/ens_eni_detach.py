@@ -57,7 +57,8 @@ options:
       - When not set, each ENI is detached from whatever instance holds it.
     type: str
 extends_documentation_fragment:
-  - alibabacloud.ens.common
+  - alibabacloud.ens.common.options
+  - alibabacloud.ens.common.modules
   - alibabacloud.ens.common.wait
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
@@ -70,12 +71,6 @@ attributes:
   diff_mode:
     support: full
     details: Shows C(status) and C(instance_id) of each ENI before and after.
-  platform:
-    platforms: all
-  action_group:
-    support: full
-    membership:
-      - alibabacloud.ens.ens
 seealso:
   - module: alibabacloud.ens.ens_eni_attach
   - module: alibabacloud.ens.ens_eni_info
@@ -110,76 +105,27 @@ EXAMPLES = r"""
 RETURN = r"""
 network_interfaces:
   description:
-    - The ENIs asked for, as they stand at the end (in check mode, as a real run would leave them),
-      in the order given. Keys are the API's field names in snake_case.
-    - With O(wait=false), an ENI just detached shows C(Detaching).
+    - The ENIs asked for, in the order given, as they stand at the end (in check mode, as a real run would leave
+      them), with the keys of RV(alibabacloud.ens.ens_eni_info#module:network_interfaces); the two below are those
+      this module changes.
   returned: success
   type: list
   elements: dict
-  sample:
-    - network_interface_id: eni-58z57orgmt6d1xxxx
-      status: Available
-      type: Secondary
-      instance_id: ""
-      ens_region_id: cn-tianjin-cmcc
-      network_id: n-5sax03dh2eyagujgsn7z9xxxx
-      vswitch_id: vsw-5s78haoys9oylle6ln71mxxxx
-      primary_ip: 192.168.2.15
-      mac_address: "00:16:3e:12:34:56"
-      security_group_ids:
-        - sg-5p1fg655nh68xyz9ixxxx
+  contains:
+    status:
+      description: V(Available), or V(Detaching) for an ENI just detached with O(wait=false).
+      type: str
+      sample: Available
+    instance_id:
+      description: Empty once the ENI is detached; the instance it leaves while V(Detaching).
+      type: str
+      sample: ""
 request_ids:
   description: Request ids of the mutating API calls this run made, in order. Empty when nothing changed.
   returned: always
   type: list
   elements: str
-  sample:
-    - 473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E
-errors:
-  description: Every precondition that failed, each with the resource, the rule and the API error code it would get.
-  returned: when a precondition fails
-  type: list
-  elements: dict
-  sample:
-    - resource: eni-58z57orgmt6d1xxxx
-      rule: it is the primary ENI of instance i-5p67acfmxazb4pxxxx, which can never be detached
-      error_code: InvalidOperation.InvalidEniType
-      request_id: 9B2C5E4A-0D07-4E0B-8C48-3F2C1B0A9C11
-error_code:
-  description: The API error code of the failed call.
-  returned: when an API call fails
-  type: str
-  sample: SignatureDoesNotMatch
-request_id:
-  description: The request id of the failed API call.
-  returned: when an API call fails
-  type: str
-  sample: 0CC5E7F4-2B13-5D29-9C4E-8E8D6C6E1C31
-action:
-  description: The ENS API action of the failed call.
-  returned: when an API call fails
-  type: str
-  sample: DetachNetworkInterface
-resource:
-  description: The resource (or resources) the failed call was about.
-  returned: when an API call fails
-  type: str
-  sample: eni-58z57orgmt6d1xxxx
-http_status:
-  description: The HTTP status of the failed call's answer; absent when no answer came (connection errors).
-  returned: when an API call fails with an answer
-  type: int
-  sample: 400
-wait_timeout:
-  description: The O(wait_timeout) that ran out.
-  returned: when a wait times out
-  type: int
-  sample: 300
-polls:
-  description: How many polls the wait made before it ran out of time.
-  returned: when a wait times out
-  type: int
-  sample: 97
+  sample: [473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E]
 """
 
 from ansible_collections.alibabacloud.ens.plugins.module_utils._eni import EniChangeModule

@@ -38,7 +38,8 @@ options:
     type: str
     choices: [Primary, Secondary]
 extends_documentation_fragment:
-  - alibabacloud.ens.common
+  - alibabacloud.ens.common.options
+  - alibabacloud.ens.common.modules
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
 attributes:
@@ -47,12 +48,6 @@ attributes:
     details: Makes only read calls, in check mode as in a real run.
   diff_mode:
     support: none
-  action_group:
-    support: full
-    membership:
-      - alibabacloud.ens.ens
-  platform:
-    platforms: all
 seealso:
   - module: alibabacloud.ens.ens_eni_attach
   - module: alibabacloud.ens.ens_eni_detach
@@ -81,51 +76,91 @@ EXAMPLES = r"""
 
 RETURN = r"""
 network_interfaces:
-  description: The matching ENIs, with the API's field names in snake_case. Empty when nothing matches.
+  description:
+    - The matching ENIs, each the API's C(DescribeNetworkInterfaces) entry with snake_case keys and the API's list
+      wrappers removed (C(security_group_ids) is a plain list). Empty when nothing matches.
+    - A key the API leaves out of an entry is absent from it.
   returned: success
   type: list
   elements: dict
-  sample:
-    - network_interface_id: eni-58z57orgmt6d1xxxx
-      network_interface_name: web-1-data
-      status: InUse
-      type: Secondary
-      instance_id: i-5p67acfmxazb4pxxxx
-      ens_region_id: cn-tianjin-cmcc
-      network_id: n-5sax03dh2eyagujgsn7z9xxxx
-      vswitch_id: vsw-5s78haoys9oylle6ln71mxxxx
-      primary_ip: 192.168.2.15
-      mac_address: "00:16:3e:12:34:56"
-      security_group_ids:
-        - sg-5p1fg655nh68xyz9ixxxx
-      private_ip_sets:
-        - private_ip_address: 192.168.2.15
-          primary: true
-error_code:
-  description: The API error code of the failed call.
-  returned: when an API call fails
-  type: str
-  sample: SignatureDoesNotMatch
-request_id:
-  description: The request id of the failed API call.
-  returned: when an API call fails
-  type: str
-  sample: 0CC5E7F4-2B13-5D29-9C4E-8E8D6C6E1C31
-action:
-  description: The ENS API action of the failed call.
-  returned: when an API call fails
-  type: str
-  sample: DescribeNetworkInterfaces
-resource:
-  description: The resource (or resources) the failed call was about.
-  returned: when an API call fails
-  type: str
-  sample: eni-58z57orgmt6d1xxxx
-http_status:
-  description: The HTTP status of the failed call's answer; absent when no answer came (connection errors).
-  returned: when an API call fails with an answer
-  type: int
-  sample: 400
+  contains:
+    network_interface_id:
+      description: ID of the ENI.
+      type: str
+      sample: eni-58z57orgmt6d1xxxx
+    network_interface_name:
+      description: Name of the ENI.
+      type: str
+      sample: web-1-data
+    description:
+      description: Description of the ENI; empty when none was set.
+      type: str
+      sample: data plane of web-1
+    status:
+      description: Status of the ENI, one of V(Available), V(Attaching), V(InUse), V(Detaching) and V(Deleting).
+      type: str
+      sample: InUse
+    type:
+      description: V(Primary) (the ENI an instance is created with, never detached) or V(Secondary).
+      type: str
+      sample: Secondary
+    instance_id:
+      description:
+        - The instance the ENI is attached to, being attached to or being detached from; empty when it is
+          V(Available).
+      type: str
+      sample: i-5p67acfmxazb4pxxxx
+    ens_region_id:
+      description: The ENS zone of the ENI.
+      type: str
+      sample: cn-tianjin-cmcc
+    network_id:
+      description: The network (VPC) of the ENI.
+      type: str
+      sample: n-5sax03dh2eyagujgsn7z9xxxx
+    vswitch_id:
+      description: The vSwitch of the ENI (the API's C(VSwitchId)).
+      type: str
+      sample: vsw-5s78haoys9oylle6ln71mxxxx
+    primary_ip:
+      description: The primary private IP address of the ENI.
+      type: str
+      sample: 192.168.2.15
+    primary_ip_type:
+      description: The type of the primary IP address, as the API names it.
+      type: str
+      sample: IPv4
+    mac_address:
+      description: The MAC address of the ENI.
+      type: str
+      sample: "00:16:3e:12:34:56"
+    security_group_ids:
+      description: The security groups of the ENI.
+      type: list
+      elements: str
+      sample: [sg-5p1fg655nh68xyz9ixxxx]
+    private_ip_sets:
+      description: The private IP addresses of the ENI.
+      type: list
+      elements: dict
+      contains:
+        private_ip_address:
+          description: A private IP address.
+          type: str
+          sample: 192.168.2.15
+        primary:
+          description: Whether it is the primary IP address.
+          type: bool
+          sample: true
+    ipv6_sets:
+      description: The IPv6 addresses of the ENI, each a dict with C(ipv6_address); empty when it has none.
+      type: list
+      elements: dict
+      sample: [{ipv6_address: "2408:4005:3c3::1"}]
+    creation_time:
+      description: When the ENI was created (UTC, ISO 8601).
+      type: str
+      sample: "2024-03-01T08:00:00Z"
 """
 
 from ansible_collections.alibabacloud.ens.plugins.module_utils._base import EnsModule

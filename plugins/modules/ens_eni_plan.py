@@ -62,7 +62,8 @@ options:
     version_added: 2.0.0
     default: false
 extends_documentation_fragment:
-  - alibabacloud.ens.common
+  - alibabacloud.ens.common.options
+  - alibabacloud.ens.common.modules
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
 attributes:
@@ -72,12 +73,6 @@ attributes:
   diff_mode:
     support: partial
     details: With O(exclusive=true), returns the current and desired sets of secondary ENIs as C(diff).
-  action_group:
-    support: full
-    membership:
-      - alibabacloud.ens.ens
-  platform:
-    platforms: all
 seealso:
   - module: alibabacloud.ens.ens_eni_attach
   - module: alibabacloud.ens.ens_eni_detach
@@ -152,50 +147,37 @@ instance_status:
   sample: Running
 network_interfaces:
   description:
-    - The ENIs named in O(attach) and O(detach) (with O(exclusive=true), in O(attach) and RV(to_detach)), as read,
-      with the API's field names in snake_case.
+    - The ENIs named in O(attach) and O(detach) (with O(exclusive=true), in O(attach) and RV(to_detach)), as read
+      before any change, with the keys of RV(alibabacloud.ens.ens_eni_info#module:network_interfaces); the plan
+      rests on those below.
   returned: success
   type: list
   elements: dict
-  sample:
-    - network_interface_id: eni-58z57orgmt6d1xxxx
-      status: InUse
-      instance_id: i-5p67acfmxazb4pxxxx
-errors:
-  description: Every rule the change breaks, each with the resource, the rule and the API error code it would get.
-  returned: when the change cannot succeed
-  type: list
-  elements: dict
-  sample:
-    - resource: eni-58z57orgmt6d2xxxx
-      rule: the ENI is in network n-other, instance i-5p67acfmxazb4pxxxx is in network n-main
-      error_code: InvalidOperation.NetworkMismatch
-      request_id: 9B2C5E4A-0D07-4E0B-8C48-3F2C1B0A9C11
-error_code:
-  description: The API error code of the failed call.
-  returned: when an API call fails
-  type: str
-  sample: SignatureDoesNotMatch
-request_id:
-  description: The request id of the failed API call.
-  returned: when an API call fails
-  type: str
-  sample: 0CC5E7F4-2B13-5D29-9C4E-8E8D6C6E1C31
-action:
-  description: The ENS API action of the failed call.
-  returned: when an API call fails
-  type: str
-  sample: DescribeNetworkInterfaces
-resource:
-  description: The resource (or resources) the failed call was about.
-  returned: when an API call fails
-  type: str
-  sample: eni-58z57orgmt6d1xxxx
-http_status:
-  description: The HTTP status of the failed call's answer; absent when no answer came (connection errors).
-  returned: when an API call fails with an answer
-  type: int
-  sample: 400
+  contains:
+    network_interface_id:
+      description: ID of the ENI.
+      type: str
+      sample: eni-58z57orgmt6d1xxxx
+    status:
+      description: Status of the ENI when it was read.
+      type: str
+      sample: InUse
+    type:
+      description: V(Primary) or V(Secondary); a primary ENI is never detached.
+      type: str
+      sample: Secondary
+    instance_id:
+      description: The instance the ENI was attached to when it was read; empty when V(Available).
+      type: str
+      sample: i-5p67acfmxazb4pxxxx
+    ens_region_id:
+      description: The ENS zone of the ENI, which must be the instance's to attach it.
+      type: str
+      sample: cn-tianjin-cmcc
+    network_id:
+      description: The network of the ENI, which must be the instance's to attach it.
+      type: str
+      sample: n-5sax03dh2eyagujgsn7z9xxxx
 """
 
 from ansible_collections.alibabacloud.ens.plugins.module_utils._base import EnsModule

@@ -77,7 +77,8 @@ options:
     type: int
     default: 600
 extends_documentation_fragment:
-  - alibabacloud.ens.common
+  - alibabacloud.ens.common.options
+  - alibabacloud.ens.common.modules
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
 attributes:
@@ -87,12 +88,6 @@ attributes:
   diff_mode:
     support: full
     details: Shows the C(status) of each instance before and after.
-  platform:
-    platforms: all
-  action_group:
-    support: full
-    membership:
-      - alibabacloud.ens.ens
 seealso:
   - module: alibabacloud.ens.ens_eni_attach
   - module: alibabacloud.ens.ens_eni_detach
@@ -123,71 +118,115 @@ EXAMPLES = r"""
 RETURN = r"""
 instances:
   description:
-    - The instances asked for, as they stand at the end (in check mode, as a real run would leave them),
-      in the order given. Keys are the API's field names in snake_case.
+    - The instances asked for, in the order given, as they stand at the end (in check mode, as a real run would
+      leave them), each the API's C(DescribeInstances) entry with snake_case keys and the API's list wrappers
+      removed, plus RV(instances[].previous_status).
+    - A key the API leaves out of an entry is absent from it; the API may add others (disks, public addresses, tags).
   returned: success
   type: list
   elements: dict
   contains:
+    instance_id:
+      description: ID of the instance.
+      type: str
+      sample: i-5p67acfmxazb4pxxxx
+    instance_name:
+      description: Name of the instance.
+      type: str
+      sample: web-1
+    host_name:
+      description: Host name of the instance.
+      type: str
+      sample: web-1
+    status:
+      description:
+        - The status at the end, V(Running) or V(Stopped) after a wait (V(Running) after O(state=restarted)).
+        - With O(wait=false), the status last read once the call was accepted, which may still be the status before
+          it or a transitional one such as V(Stopping).
+      type: str
+      sample: Stopped
     previous_status:
       description: The status the instance had when the task began.
       type: str
       sample: Running
-    status:
-      description: The status at the end.
+    ens_region_id:
+      description: The ENS zone of the instance.
       type: str
-      sample: Stopped
-  sample:
-    - instance_id: i-5p67acfmxazb4pxxxx
-      instance_name: web-1
-      status: Stopped
-      previous_status: Running
-      ens_region_id: cn-tianjin-cmcc
+      sample: cn-tianjin-cmcc
+    spec_name:
+      description: The instance type.
+      type: str
+      sample: ens.sn1.stiny
+    instance_resource_type:
+      description: The kind of resource, as the API names it.
+      type: str
+      sample: EnsInstance
+    image_id:
+      description: The image the instance runs.
+      type: str
+      sample: m-5wsimulatorcentos79
+    os_name:
+      description: The operating system of the image.
+      type: str
+      sample: CentOS 7.9 64 bit
+    cpu:
+      description: Number of vCPUs.
+      type: int
+      sample: 1
+    memory:
+      description: Memory size in MB.
+      type: int
+      sample: 1024
+    creation_time:
+      description: When the instance was created (UTC, ISO 8601).
+      type: str
+      sample: "2024-03-01T08:00:00Z"
+    network_attributes:
+      description: The network of the instance.
+      type: dict
+      contains:
+        network_id:
+          description: The network (VPC).
+          type: str
+          sample: n-5sax03dh2eyagujgsn7z9xxxx
+        vswitch_id:
+          description: The vSwitch (the API's C(VSwitchId)).
+          type: str
+          sample: vsw-5s78haoys9oylle6ln71mxxxx
+        private_ip_address:
+          description: The private IP addresses of the instance in that network.
+          type: list
+          elements: str
+          sample: [192.168.2.10]
+    private_ip_addresses:
+      description: The private IP addresses of the instance, each with its gateway.
+      type: list
+      elements: dict
+      sample: [{ip: 192.168.2.10, gate_way: 192.168.2.1}]
+    security_group_ids:
+      description:
+        - The security groups of the instance.
+      type: list
+      elements: str
+      sample: [sg-5p1fg655nh68xyz9ixxxx]
+    network_interfaces:
+      description:
+        - The ENIs attached to the instance as C(DescribeInstances) lists them, each with C(network_interface_id),
+          C(type), C(mac_address) and C(primary_ip_address). Their status is not in this answer (see
+          M(alibabacloud.ens.ens_eni_info) for it).
+      type: list
+      elements: dict
+      sample:
+        - network_interface_id: eni-58z57orgmt6d0xxxx
+          type: Primary
+          mac_address: "00:16:3e:12:34:50"
+          primary_ip_address: 192.168.2.10
 request_ids:
   description: Request ids of the mutating API calls this run made, in order. Empty when nothing changed.
   returned: always
   type: list
   elements: str
-  sample:
-    - 473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E
-error_code:
-  description:
-    - The API error code of the failed call.
-    - C(IncorrectInstanceStatus) also when an instance is C(Expired) or C(Releasing) (the code the API would answer).
-  returned: when an API call fails, or an instance is in a status it never leaves by itself
-  type: str
-  sample: IncorrectInstanceStatus
-request_id:
-  description:
-    - The request id of the failed API call; when an instance is C(Expired) or C(Releasing), of the read that showed it.
-  returned: when an API call fails, or an instance is in a status it never leaves by itself
-  type: str
-  sample: 0CC5E7F4-2B13-5D29-9C4E-8E8D6C6E1C31
-action:
-  description: The ENS API action of the failed call.
-  returned: when an API call fails
-  type: str
-  sample: StopInstance
-resource:
-  description: The resource (or resources) the failed call was about.
-  returned: when an API call fails
-  type: str
-  sample: i-5p67acfmxazb4pxxxx
-http_status:
-  description: The HTTP status of the failed call's answer; absent when no answer came (connection errors).
-  returned: when an API call fails with an answer
-  type: int
-  sample: 400
-wait_timeout:
-  description: The O(wait_timeout) that ran out.
-  returned: when a wait times out
-  type: int
-  sample: 300
-polls:
-  description: How many polls the wait made before it ran out of time.
-  returned: when a wait times out
-  type: int
-  sample: 97
+  sample: [473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E]
 """
 
 from ansible_collections.alibabacloud.ens.plugins.module_utils._base import EnsModule
