@@ -120,7 +120,9 @@ options:
   progress_file:
     description:
       - A file the module rewrites (atomically) after every round of polls with the phase and each instance's
-        state, last status read and what it waits for. The action plugin sets it to print progress lines.
+        state, last status read and what it waits for. Without it, the action plugin uses a file in a private
+        temporary folder (mode 0700) that it removes when the module returns; a file you give is used as given,
+        shown, and left in place.
     type: path
   progress_interval:
     description:
@@ -129,6 +131,18 @@ options:
     type: int
     default: 15
 notes:
+  - >-
+    Progress: while the module runs, its action plugin prints one plain-text line every O(progress_interval) seconds
+    (the first as soon as the plan is known, none after the module returns), in C(ansible-playbook) output and in
+    AWX job output (as verbose events, shown at every verbosity), for example
+    C(ens_eni_batch: 45 s, detach: 63/100 done, 1 failed, 36 waiting: i-a Stopping; i-b detach eni-x: Detaching (+35 more)):
+    the time since the task started, the phase, how many instances are done, unchanged, failed, refused and waiting,
+    then the instances not yet finished well (failed and refused first, then waiting) with their last status,
+    those with the same status together, at most 10 named and the rest counted.
+  - >-
+    Progress lines need the module to run on the controller (a local connection, as with the default
+    C(delegate_to=localhost)); with another connection, with C(async), or with C(become) when O(progress_file) is not
+    given, the module runs without them.
   - The task fails (with RV(outcomes) all the same) when any instance failed or was refused. The eni_change role
     registers it without failing and fails each host on its own outcome.
   - The failure keys described below (C(error_code), C(request_id), C(action), C(resource), C(http_status)) come
