@@ -32,7 +32,7 @@ class ActionModule(ActionBase):
         batch = args['batch']
         instance_id = args['instance_id']
 
-        outcomes = batch.get('results')
+        outcomes = batch.get('outcomes')
         outcome = outcomes.get(instance_id) if isinstance(outcomes, Mapping) else None
         if outcome is None:
             # The module failed as a whole (bad credentials, bad option...) or never saw this instance.

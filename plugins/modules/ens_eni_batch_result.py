@@ -10,7 +10,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: ens_eni_batch_result
 short_description: Give each host its own outcome of an ENI batch run by ens_eni_batch
-version_added: 2.0.0
+version_added: 2.1.0
 description:
   - Takes the registered result of one M(alibabacloud.ens.ens_eni_batch) task, which changed the ENIs of many ENS
     instances in one module run, and returns the outcome of one instance as this host's task result, so that the
@@ -32,7 +32,7 @@ options:
     required: true
   instance_id:
     description:
-      - The instance whose outcome this host gets; a key of the batch's C(results).
+      - The instance whose outcome this host gets; a key of the batch's C(outcomes).
     type: str
     required: true
 extends_documentation_fragment:
@@ -77,7 +77,7 @@ instance_id:
   sample: i-5p67acfmxazb4pxxxx
 eni_change_result:
   description:
-    - The instance's outcome from the batch's C(results), as M(alibabacloud.ens.ens_eni_batch) documents it
+    - The instance's outcome from the batch's C(outcomes), as M(alibabacloud.ens.ens_eni_batch) documents it
       (C(changed), C(failed), C(refused), C(error), C(error_code), C(request_id), C(errors), C(previous_status),
       C(status), C(final_state), C(to_detach), C(to_attach), C(detached), C(attached), C(journal), C(rollback),
       C(diff)); an empty dictionary when the batch has none.

@@ -50,7 +50,7 @@ REFUSED = outcome(
     errors=[{"resource": "i-d", "rule": "over the limit of 10 ENIs", "error_code": "InvalidParameter.EniLimit",
              "request_id": ""}])
 BATCH = {"changed": True, "failed": True, "msg": "1 instance failed, 1 refused",
-         "results": {item["instance_id"]: item for item in (SWAPPED, UNCHANGED, FAILED, REFUSED)},
+         "outcomes": {item["instance_id"]: item for item in (SWAPPED, UNCHANGED, FAILED, REFUSED)},
          "summary": {"instances": 4, "changed": 2, "unchanged": 1, "failed": 1, "refused": 1}}
 
 
@@ -110,7 +110,7 @@ def test_a_refused_instance_fails_with_every_rule_it_breaks():
 
 
 def test_a_failed_outcome_without_error_text_still_names_the_instance():
-    batch = {"results": {"i-e": outcome("i-e", failed=True)}}
+    batch = {"outcomes": {"i-e": outcome("i-e", failed=True)}}
     result = run_action({"batch": batch, "instance_id": "i-e"})
     assert result["failed"] is True
     assert "i-e" in result["msg"]
@@ -122,7 +122,7 @@ def test_diff_mode_returns_the_instance_diff():
 
 
 def test_diff_mode_with_an_empty_diff_returns_none():
-    result = run_action({"batch": {"results": {"i-b": outcome("i-b", diff={})}}, "instance_id": "i-b"}, diff=True)
+    result = run_action({"batch": {"outcomes": {"i-b": outcome("i-b", diff={})}}, "instance_id": "i-b"}, diff=True)
     assert "diff" not in result
 
 
@@ -143,14 +143,14 @@ def test_a_batch_failed_as_a_whole_fails_the_host_with_its_message():
     assert result["eni_change_result"] == {}
 
 
-def test_an_instance_missing_from_the_results_fails_the_host():
+def test_an_instance_missing_from_the_outcomes_fails_the_host():
     result = run_action({"batch": copy.deepcopy(BATCH), "instance_id": "i-zz"})
     assert result["failed"] is True
     assert result["msg"] == "The ENI batch did not change instance i-zz: " + BATCH["msg"]
 
 
 def test_an_instance_missing_from_a_batch_without_message_says_so():
-    result = run_action({"batch": {"changed": False, "results": {}}, "instance_id": "i-zz"})
+    result = run_action({"batch": {"changed": False, "outcomes": {}}, "instance_id": "i-zz"})
     assert result["failed"] is True
     assert result["msg"] == "The ENI batch did not change instance i-zz: it returned no outcome for this instance"
 
@@ -162,7 +162,7 @@ def test_a_skipped_batch_fails_the_host():
 
 
 def test_an_outcome_that_is_not_a_dictionary_fails_the_host():
-    result = run_action({"batch": {"results": {"i-a": "done"}}, "instance_id": "i-a"})
+    result = run_action({"batch": {"outcomes": {"i-a": "done"}}, "instance_id": "i-a"})
     assert result["failed"] is True
     assert "not a dictionary" in result["msg"]
 
@@ -192,3 +192,4 @@ def test_the_documentation_lists_exactly_the_arguments():
     for name, spec in action_plugin.ARGUMENT_SPEC.items():
         assert documented[name]["type"] == spec["type"]
         assert documented[name].get("required", False) == spec.get("required", False)
+
