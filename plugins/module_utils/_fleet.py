@@ -219,6 +219,8 @@ class FleetWindow:
             ", ".join(outcome.to_detach) or "none", ", ".join(outcome.to_attach) or "none", outcome.final_state)
         outcome.state = "waiting" if outcome.window else "unchanged"
         if not outcome.window:
+            # Nothing to change: the instance is left in the power state it is in, whatever power_state asks.
+            outcome.final_state = STOPPED if instance.get("Status") in ("Stopped", "Stopping") else RUNNING
             outcome.after = dict(outcome.before)
 
     # -- the window ---------------------------------------------------------------------------------------

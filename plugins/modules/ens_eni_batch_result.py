@@ -10,7 +10,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: ens_eni_batch_result
 short_description: Give each host its own outcome of an ENI batch run by ens_eni_batch
-version_added: 2.1.0
+version_added: 2.0.0
 description:
   - Takes the registered result of one M(alibabacloud.ens.ens_eni_batch) task, which changed the ENIs of many ENS
     instances in one module run, and returns the outcome of one instance as this host's task result, so that the
