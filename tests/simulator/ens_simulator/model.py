@@ -745,7 +745,7 @@ class EnsModel:
             self._schedule(instance, 'Starting', [(self.transition_seconds['start'], 'Running')], now)
             return {'Code': 0}, True
 
-    def _batch(self, params, operation, not_found_code):
+    def _batch(self, params, operation, not_found_code, instance_failures=None):
         ids = comma_list(params, 'InstanceIds')
         if not ids:
             raise missing_parameter('InstanceIds')
@@ -754,6 +754,10 @@ class EnsModel:
             responses = []
             effect = False
             for instance_id in ids:
+                injected = (instance_failures or {}).get(instance_id)
+                if injected is not None:
+                    responses.append({'InstanceId': instance_id, 'Code': injected['code'], 'Message': injected['message']})
+                    continue
                 try:
                     operation(instance_id, not_found_code, now)
                 except ApiError as exc:
@@ -763,13 +767,13 @@ class EnsModel:
                     responses.append({'InstanceId': instance_id, 'Code': '0', 'Message': 'success'})
             return {'InstanceResponses': responses}, effect
 
-    def stop_instances(self, params):
-        """StopInstances: comma list; per-instance results in InstanceResponses."""
-        return self._batch(params, self._stop, 'InstanceIdNotFound')
+    def stop_instances(self, params, instance_failures=None):
+        """StopInstances: comma list; per-instance results in InstanceResponses (``instance_failures``: {id: fail_next entry})."""
+        return self._batch(params, self._stop, 'InstanceIdNotFound', instance_failures)
 
-    def start_instances(self, params):
-        """StartInstances: comma list; per-instance results in InstanceResponses."""
-        return self._batch(params, self._start, 'InstanceNotFound')
+    def start_instances(self, params, instance_failures=None):
+        """StartInstances: comma list; per-instance results in InstanceResponses (``instance_failures``: {id: fail_next entry})."""
+        return self._batch(params, self._start, 'InstanceNotFound', instance_failures)
 
     ACTIONS = {
         'DescribeNetworkInterfaces': ('describe_network_interfaces', False),
@@ -788,9 +792,14 @@ class EnsModel:
         """Return True for actions that change state."""
         return cls.ACTIONS.get(action, (None, False))[1]
 
-    def dispatch(self, action, params):
-        """Run ``action``; return ``(body, effect)`` or raise :class:`ApiError`."""
+    def dispatch(self, action, params, instance_failures=None):
+        """Run ``action``; return ``(body, effect)`` or raise :class:`ApiError`.
+
+        ``instance_failures`` ({instance_id: {"code", "message"}}, batch actions only) fails those instances' entries.
+        """
         entry = self.ACTIONS.get(action)
         if entry is None:
             raise ApiError('InvalidAction.NotFound', 'Specified api is not found, please check your url and method.', 400)
+        if instance_failures:
+            return getattr(self, entry[0])(params, instance_failures)
         return getattr(self, entry[0])(params)

@@ -19,7 +19,7 @@ from socket import IPPROTO_TCP, SHUT_RDWR, TCP_NODELAY
 from urllib.parse import parse_qsl, urlsplit
 
 from . import signature
-from .behaviours import NONZERO_CODE, NONZERO_MESSAGE, Behaviours, normalize_behaviours
+from .behaviours import BATCH_ACTIONS, NONZERO_CODE, NONZERO_MESSAGE, Behaviours, normalize_behaviours
 from .fleet import FixtureError, normalize_credentials
 from .model import ApiError, EnsModel
 
@@ -41,7 +41,7 @@ FAULT_DEFAULTS = {
     'actions': None,
     'throttling_retry_after_ms': None,
 }
-FAIL_NEXT_KEYS = frozenset(('action', 'code', 'status', 'count', 'message'))
+FAIL_NEXT_KEYS = frozenset(('action', 'code', 'status', 'count', 'message', 'resource'))
 ERROR_MESSAGES = {
     'ens.interface.error': 'An error occurred while call the API.',
     'Throttling.User': 'Request was denied due to user flow control.',
@@ -101,13 +101,33 @@ def normalize_fail_next(entry):
     count = int(entry.get('count', 1))
     if not 400 <= status <= 599 or count < 1:
         raise ValueError('fail_next needs 400 <= status <= 599 and count >= 1')
+    resource = entry.get('resource')
+    if resource is not None and (not isinstance(resource, str) or not resource):
+        raise ValueError('fail_next "resource" must be an instance or ENI id')
     return {
         'action': entry.get('action') or '*',
         'code': str(entry['code']),
         'status': status,
         'count': count,
         'message': entry.get('message') or 'Injected failure %s.' % entry['code'],
+        'resource': resource,
     }
+
+
+def named_resources(params):
+    """Return the set of resource ids a call's parameters name (InstanceId, NetworkInterfaceId, InstanceIds, NetworkInterfaceIds.N)."""
+    named = {params[key] for key in ('InstanceId', 'NetworkInterfaceId') if params.get(key)}
+    named.update(value for key, value in params.items() if key.startswith('NetworkInterfaceIds.') and value)
+    raw = params.get('InstanceIds') or ''
+    try:
+        parsed = json.loads(raw)
+    except ValueError:
+        parsed = None
+    if isinstance(parsed, list):
+        named.update(str(item) for item in parsed)
+    else:
+        named.update(part.strip() for part in raw.split(',') if part.strip())
+    return named
 
 
 def _parse_acs_date(value):
@@ -290,14 +310,42 @@ class Simulator:
         jitter = self.rng.random() * faults['latency_jitter_ms']
         return {'throttle': throttle, 'unavailable': unavailable, 'lost': lost, 'delay': (faults['latency_ms'] + jitter) / 1000.0}
 
-    def _pop_fail_next(self, action):
-        for index, entry in enumerate(self.fail_next):
-            if entry['action'] in ('*', action):
-                entry['count'] -= 1
-                if entry['count'] <= 0:
-                    del self.fail_next[index]
-                return entry
-        return None
+    def _consume_fail_next(self, entry):
+        entry['count'] -= 1
+        if entry['count'] <= 0:
+            self.fail_next.remove(entry)
+
+    def _pop_fail_next(self, action, params):
+        """Return ``(entry failing the whole call or None, {instance_id: entry} failing single instances of a batch call)``.
+
+        The first matching entry in queue order decides: one without ``resource``, or with a ``resource`` the call names
+        (any action but StopInstances/StartInstances), fails the whole call; one naming an instance of a batch call
+        fails that instance's ``InstanceResponses`` entry, and every later entry naming another instance of it joins in.
+        """
+        batch_ids = None
+        if action in BATCH_ACTIONS:
+            batch_ids = {part.strip() for part in (params.get('InstanceIds') or '').split(',') if part.strip()}
+        named = None
+        per_instance = {}
+        for entry in list(self.fail_next):
+            if entry['action'] not in ('*', action):
+                continue
+            resource = entry['resource']
+            if batch_ids is not None and resource is not None:
+                if resource in batch_ids and resource not in per_instance:
+                    self._consume_fail_next(entry)
+                    per_instance[resource] = entry
+                continue
+            if per_instance:
+                continue
+            if resource is not None:
+                if named is None:
+                    named = named_resources(params)
+                if resource not in named:
+                    continue
+            self._consume_fail_next(entry)
+            return entry, {}
+        return None, per_instance
 
     def handle_api(self, method, path, query, headers, body):
         """Answer one API call; return ``(http_status, body_dict, extra_headers)``.
@@ -331,10 +379,12 @@ class Simulator:
         if self.behaviours.over_rate_limit(action):
             state['injected'] = 'rate_limit'
             raise ApiError('Throttling.User', ERROR_MESSAGES['Throttling.User'], 400)
-        injected = self._pop_fail_next(action)
+        injected, instance_failures = self._pop_fail_next(action, params)
         if injected:
             state['injected'] = 'fail_next'
             raise ApiError(injected['code'], injected['message'], injected['status'])
+        if instance_failures:
+            state['injected'] = 'fail_next'
         if fault['throttle']:
             state['injected'] = 'throttling'
             if self.faults['throttling_retry_after_ms']:
@@ -353,7 +403,7 @@ class Simulator:
                 raise ApiError('ens.interface.error', ERROR_MESSAGES['ens.interface.error'], 400)
         before = self.behaviours.capture(self.model, action, params) if mutating else None
         try:
-            body, effect = self.model.dispatch(action, params)
+            body, effect = self.model.dispatch(action, params, instance_failures=instance_failures)
         except ApiError:
             if behaviour['interface_error']:
                 raise ApiError('ens.interface.error', ERROR_MESSAGES['ens.interface.error'], 400) from None
