@@ -395,6 +395,35 @@ class Checks:
         self.that(busiest <= PACED_CEILING, "the busiest calendar second of the call log has %d calls, ceiling %d" % (busiest, PACED_CEILING))
         self.no_journal_left()
 
+    def case_detach(self):
+        self.that(self.rc == 0, "detach.yml succeeded (rc %s)" % self.rc)
+        for host in HOSTS:
+            instance_id = instance_of(host)
+            self.that(self.eni(old_eni(host)) == ("Available", "") and self.eni(new_eni(host)) == ("Available", ""),
+                      "%s: %s detached, %s left alone (%s, %s)" % (host, old_eni(host), new_eni(host), self.eni(old_eni(host)), self.eni(new_eni(host))))
+            expected = "Stopped" if instance_id == STOPPED_BEFORE else "Running"
+            self.that(self.instance_status(host) == expected, "%s: %s %s (got %s)" % (host, instance_id, expected, self.instance_status(host)))
+            outcome = self.outcome(host)
+            self.that(outcome.get("detached") == [old_eni(host)] and outcome.get("attached") == [] and outcome.get("failed") is False,
+                      "%s: the outcome of detach.yml (%s)" % (host, outcome))
+        self.changed(HOSTS)
+        running = [instance_of(h) for h in HOSTS if instance_of(h) != STOPPED_BEFORE]
+        self.batched_calls(stopped=running, started=running)
+        self.that(not self.calls_of("AttachNetworkInterface"), "detach.yml attached nothing")
+        self.no_journal_left()
+
+    def case_attach(self):
+        self.that(self.rc == 0, "attach.yml succeeded (rc %s)" % self.rc)
+        self.swapped(HOSTS)
+        self.changed(HOSTS)
+        for host in HOSTS:
+            outcome = self.outcome(host)
+            self.that(outcome.get("attached") == [new_eni(host)] and outcome.get("detached") == [], "%s: the outcome of attach.yml (%s)" % (host, outcome))
+        running = [instance_of(h) for h in HOSTS if instance_of(h) != STOPPED_BEFORE]
+        self.batched_calls(stopped=running, started=running)
+        self.that(not self.calls_of("DetachNetworkInterface"), "attach.yml detached nothing")
+        self.no_journal_left()
+
     def case_stopped(self):
         self.that(self.rc == 0, "the swap with power_state=stopped succeeded (rc %s)" % self.rc)
         others = [h for h in HOSTS if h != IN_PLACE_HOST]
@@ -414,7 +443,7 @@ class Checks:
 
 CASES = {"swap": "case_swap", "rerun": "case_rerun", "refused": "case_refused", "failing": "case_failing", "check": "case_check",
          "killed": "case_killed", "killed_rerun": "case_killed_rerun", "throttled": "case_throttled", "paced": "case_paced",
-         "stopped": "case_stopped"}
+         "stopped": "case_stopped", "detach": "case_detach", "attach": "case_attach"}
 
 
 def check(url, case, work):

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # playbooks/swap.yml over a generated inventory of 12 simulated instances, in batch mode (its default over an
 # inventory): a swap and its idempotent rerun, refused hosts, a host failing after its stop, check mode, a killed
-# play finished by its rerun, flow control on in the simulator, power_state=stopped. fleet.py holds the fleet and the checks.
+# play finished by its rerun, flow control on in the simulator, power_state=stopped; detach.yml then attach.yml.
+# fleet.py holds the fleet and the checks.
 set -eux
 config="$(cd ../.. && pwd)/integration_config.yml"
 url="$(sed -n 's/^ens_sim_url: *//p' "${config}" | tr -d "\"'")"
@@ -73,3 +74,11 @@ check paced
 "${py}" fleet.py reset "${url}" stopped
 swap stopped stopped -e power_state=stopped
 check stopped
+
+# 8. detach.yml, then attach.yml over the same inventory: batch mode there too.
+"${py}" fleet.py reset "${url}" detach
+swap detach detach -e fleet_playbook=detach
+check detach
+clear_calls
+swap attach attach -e fleet_playbook=attach
+check attach
