@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Report Python files over 450 lines and functions over 80 lines (issue #13's size rule).
 
 Usage: check_sizes.py [--report-only DIR]... DIR...
