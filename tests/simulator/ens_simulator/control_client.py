@@ -97,6 +97,7 @@ class ControlClient:
         """POST /_sim/shutdown."""
         return self._ok('POST', 'shutdown', {})
 
+
 def simulator_path(collections_path=None):
     """Return the ``tests/simulator`` folder of the alibabacloud.ens collection on ``ANSIBLE_COLLECTIONS_PATH``, or None."""
     paths = os.environ.get('ANSIBLE_COLLECTIONS_PATH', '') if collections_path is None else collections_path

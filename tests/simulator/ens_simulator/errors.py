@@ -23,6 +23,7 @@ INJECTED_MESSAGES = {
     'Throttling.User': 'Request was denied due to user flow control.',
 }
 
+
 class ApiError(Exception):
     """An ENS API error: answered with ``status`` and a body naming ``code``."""
 
@@ -44,6 +45,7 @@ def invalid_parameter(name, detail=None):
     if detail:
         message = '%s %s' % (message, detail)
     return ApiError('InvalidParameter.%s' % name, message)
+
 
 def new_request_id():
     """Return a fresh request ID (upper-case UUID4, like ENS)."""

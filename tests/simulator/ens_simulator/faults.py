@@ -3,6 +3,7 @@
 import json
 
 from .behaviours import BATCH_ACTIONS
+from .fleet import refuse_unknown_keys
 
 FAULT_DEFAULTS = {
     'seed': 0,
@@ -24,9 +25,7 @@ def normalize_faults(config):
         return result
     if not isinstance(config, dict):
         raise ValueError('faults must be an object')
-    unknown = sorted(set(config) - set(FAULT_DEFAULTS))
-    if unknown:
-        raise ValueError('unknown fault keys: %s' % ', '.join(unknown))
+    refuse_unknown_keys(config, FAULT_DEFAULTS, 'fault', ValueError)
     result.update(config)
     for key in ('throttling_rate', 'unavailable_rate', 'lost_answer_rate'):
         value = result[key]
@@ -47,9 +46,7 @@ def normalize_fail_next(entry):
     """Validate one ``fail_next`` entry."""
     if not isinstance(entry, dict) or not entry.get('code'):
         raise ValueError('a fail_next entry needs at least "code"')
-    unknown = sorted(set(entry) - FAIL_NEXT_KEYS)
-    if unknown:
-        raise ValueError('unknown fail_next keys: %s' % ', '.join(unknown))
+    refuse_unknown_keys(entry, FAIL_NEXT_KEYS, 'fail_next', ValueError)
     status = int(entry.get('status', 400))
     count = int(entry.get('count', 1))
     if not 400 <= status <= 599 or count < 1:
@@ -81,7 +78,6 @@ def named_resources(params):
     else:
         named.update(part.strip() for part in raw.split(',') if part.strip())
     return named
-
 
 
 def draw_faults(faults, rng, action):

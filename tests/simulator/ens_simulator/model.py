@@ -176,21 +176,20 @@ class EnsModel(FleetState):
         if value is not None and value not in ('true', 'false'):
             raise invalid_parameter('ForceStop', 'Use "true" or "false".')
 
-    def _stop(self, instance_id, not_found_code, now):
+    def _power_step(self, instance_id, not_found_code, needed, status, kind, target, now):
+        """Move an instance in status ``needed`` to ``status``, then to ``target`` after the ``kind`` transition time."""
         instance = self.instances.get(instance_id)
         if instance is None:
             raise ApiError(not_found_code)
-        if instance.status != 'Running':
+        if instance.status != needed:
             raise ApiError('IncorrectInstanceStatus', 'The current status of the instance (%s) does not support this operation.' % instance.status)
-        self._schedule(instance, 'Stopping', [(self.transition_seconds['stop'], 'Stopped')], now)
+        self._schedule(instance, status, [(self.transition_seconds[kind], target)], now)
+
+    def _stop(self, instance_id, not_found_code, now):
+        self._power_step(instance_id, not_found_code, 'Running', 'Stopping', 'stop', 'Stopped', now)
 
     def _start(self, instance_id, not_found_code, now):
-        instance = self.instances.get(instance_id)
-        if instance is None:
-            raise ApiError(not_found_code)
-        if instance.status != 'Stopped':
-            raise ApiError('IncorrectInstanceStatus', 'The current status of the instance (%s) does not support this operation.' % instance.status)
-        self._schedule(instance, 'Starting', [(self.transition_seconds['start'], 'Running')], now)
+        self._power_step(instance_id, not_found_code, 'Stopped', 'Starting', 'start', 'Running', now)
 
     def stop_instance(self, params):
         """StopInstance: Running -> Stopping -> Stopped."""
@@ -212,13 +211,7 @@ class EnsModel(FleetState):
         instance_id = required_param(params, 'InstanceId')
         self._force_stop(params)
         with self.lock:
-            now = self.advance()
-            instance = self.instances.get(instance_id)
-            if instance is None:
-                raise ApiError('InstanceNotFound')
-            if instance.status != 'Running':
-                raise ApiError('IncorrectInstanceStatus', 'The current status of the instance (%s) does not support this operation.' % instance.status)
-            self._schedule(instance, 'Starting', [(self.transition_seconds['start'], 'Running')], now)
+            self._power_step(instance_id, 'InstanceNotFound', 'Running', 'Starting', 'start', 'Running', self.advance())
             return {'Code': 0}, True
 
     def _batch(self, params, operation, not_found_code, instance_failures=None):

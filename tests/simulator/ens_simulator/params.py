@@ -83,4 +83,3 @@ def paginate(items, params):
     page_size = min(int_param(params, 'PageSize', DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
     start = (page_number - 1) * page_size
     return items[start:start + page_size], page_number, page_size
-

@@ -72,15 +72,20 @@ class Resource:
         return [[None if due == float('inf') else due, status] for due, status in self.queue]
 
 
+def _pop_new_id(entry, key, existing, what):
+    """Pop a fixture entry's ID ``key``; FixtureError when it is missing or already taken."""
+    resource_id = entry.pop(key, None)
+    if not resource_id:
+        raise FixtureError('%s needs %s' % (what, key))
+    if resource_id in existing:
+        raise FixtureError('duplicate %s %s' % (key, resource_id))
+    return resource_id
+
 
 def instance_from_entry(entry, instances, now):
     """Build an instance from a fixture entry; return ``(resource, TransitionRemaining)`` (``instances``: those built so far)."""
     entry = dict(entry)
-    instance_id = entry.pop('InstanceId', None)
-    if not instance_id:
-        raise FixtureError('an instance needs InstanceId')
-    if instance_id in instances:
-        raise FixtureError('duplicate InstanceId %s' % instance_id)
+    instance_id = _pop_new_id(entry, 'InstanceId', instances, 'an instance')
     for key in ('EnsRegionId', 'NetworkId'):
         if not entry.get(key):
             raise FixtureError('instance %s needs %s' % (instance_id, key))
@@ -109,11 +114,7 @@ def instance_from_entry(entry, instances, now):
 def eni_from_entry(entry, instances, enis, now, next_ip):
     """Build an ENI from a fixture entry; return ``(resource, TransitionRemaining)`` (``next_ip()``: a fresh PrimaryIp)."""
     entry = dict(entry)
-    eni_id = entry.pop('NetworkInterfaceId', None)
-    if not eni_id:
-        raise FixtureError('a network interface needs NetworkInterfaceId')
-    if eni_id in enis:
-        raise FixtureError('duplicate NetworkInterfaceId %s' % eni_id)
+    eni_id = _pop_new_id(entry, 'NetworkInterfaceId', enis, 'a network interface')
     instance_id = entry.get('InstanceId') or ''
     instance = instances.get(instance_id) if instance_id else None
     if instance_id and instance is None:

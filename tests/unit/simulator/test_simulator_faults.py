@@ -7,31 +7,14 @@ import pytest
 
 from alibabacloud_ens20171110 import models as ens_models
 from alibabacloud_tea_openapi.exceptions import ClientException, ServerException, ThrottlingException
-from Tea.exceptions import TeaException
+from sim_testing import read_outcomes
 
 CALLS = 200
 
 
-@pytest.fixture
-def sim(ens_simulator_fresh):
-    return ens_simulator_fresh
-
-
-@pytest.fixture
-def client(sim, ens_sdk_client_factory):
-    return ens_sdk_client_factory(sim)
-
-
 def outcomes(client, count=CALLS):
     """Describe ``count`` times; return the list of error codes (None for success)."""
-    result = []
-    for _call in range(count):
-        try:
-            client.describe_instances(ens_models.DescribeInstancesRequest(page_size=1))
-            result.append(None)
-        except TeaException as exc:
-            result.append(exc.code)
-    return result
+    return read_outcomes(lambda: client.describe_instances(ens_models.DescribeInstancesRequest(page_size=1)), count)
 
 
 def test_throttling_rate_is_honoured_and_reproducible(sim, client):
