@@ -1,14 +1,13 @@
 """A small stdlib client for the simulator's control API (``/_sim/...``), never through a proxy.
 
 Every user imports this one client: the unit tests, the benchmark, the demo and the integration targets' helpers
-(ansible-test runs those from a copy of the target, so they put this package on ``sys.path`` through
-``ANSIBLE_COLLECTIONS_PATH``, see :func:`simulator_path`).  It imports nothing from the rest of the package.
+(ansible-test runs those from a copy of the target: they find this package in the collection under test, on
+``ANSIBLE_COLLECTIONS_PATH``).  It imports nothing from the rest of the package.
 
 From a shell: ``python -m ens_simulator.control_client URL GET|POST PATH [JSON_FILE]`` prints the JSON answer.
 """
 
 import json
-import os
 import sys
 import urllib.error
 import urllib.parse
@@ -96,16 +95,6 @@ class ControlClient:
     def shutdown(self):
         """POST /_sim/shutdown."""
         return self._ok('POST', 'shutdown', {})
-
-
-def simulator_path(collections_path=None):
-    """Return the ``tests/simulator`` folder of the alibabacloud.ens collection on ``ANSIBLE_COLLECTIONS_PATH``, or None."""
-    paths = os.environ.get('ANSIBLE_COLLECTIONS_PATH', '') if collections_path is None else collections_path
-    for base in paths.split(os.pathsep):
-        folder = os.path.join(base, 'ansible_collections', 'alibabacloud', 'ens', 'tests', 'simulator')
-        if base and os.path.isdir(os.path.join(folder, 'ens_simulator')):
-            return folder
-    return None
 
 
 def main(argv=None):

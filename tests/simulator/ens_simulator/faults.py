@@ -1,9 +1,8 @@
 """Injected faults: the random fault configuration and its draws, and the queue of one-shot ``fail_next`` failures."""
 
-import json
-
 from .behaviours import BATCH_ACTIONS
 from .fleet import refuse_unknown_keys
+from .params import named_resources
 
 FAULT_DEFAULTS = {
     'seed': 0,
@@ -62,22 +61,6 @@ def normalize_fail_next(entry):
         'message': entry.get('message') or 'Injected failure %s.' % entry['code'],
         'resource': resource,
     }
-
-
-def named_resources(params):
-    """Return the set of resource ids a call's parameters name (InstanceId, NetworkInterfaceId, InstanceIds, NetworkInterfaceIds.N)."""
-    named = {params[key] for key in ('InstanceId', 'NetworkInterfaceId') if params.get(key)}
-    named.update(value for key, value in params.items() if key.startswith('NetworkInterfaceIds.') and value)
-    raw = params.get('InstanceIds') or ''
-    try:
-        parsed = json.loads(raw)
-    except ValueError:
-        parsed = None
-    if isinstance(parsed, list):
-        named.update(str(item) for item in parsed)
-    else:
-        named.update(part.strip() for part in raw.split(',') if part.strip())
-    return named
 
 
 def draw_faults(faults, rng, action):

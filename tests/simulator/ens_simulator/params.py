@@ -83,3 +83,19 @@ def paginate(items, params):
     page_size = min(int_param(params, 'PageSize', DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
     start = (page_number - 1) * page_size
     return items[start:start + page_size], page_number, page_size
+
+
+def named_resources(params):
+    """Return the set of resource ids a call's parameters name (InstanceId, NetworkInterfaceId, InstanceIds, NetworkInterfaceIds.N)."""
+    named = {params[key] for key in ('InstanceId', 'NetworkInterfaceId') if params.get(key)}
+    named.update(value for key, value in params.items() if key.startswith('NetworkInterfaceIds.') and value)
+    raw = params.get('InstanceIds') or ''
+    try:
+        parsed = json.loads(raw)
+    except ValueError:
+        parsed = None
+    if isinstance(parsed, list):
+        named.update(str(item) for item in parsed)
+    else:
+        named.update(part.strip() for part in raw.split(',') if part.strip())
+    return named
