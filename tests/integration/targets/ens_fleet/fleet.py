@@ -8,6 +8,7 @@ Usage:
   python fleet.py reset URL CASE                       reset the simulator to CASE's fleet (and its injected failure)
   python fleet.py snapshot URL PATH                    save the simulator's resolved state
   python fleet.py wait-stopped URL                     wait until every instance that was Running is Stopped
+  python fleet.py kill-tree PID                        SIGKILL a process and all its descendants
   python fleet.py check URL CASE WORK                  check CASE's run: WORK/CASE.rc, .log, .json (outcomes), journals
 """
 
@@ -17,6 +18,7 @@ import json
 import math
 import os
 import re
+import signal
 import sys
 import time
 import urllib.request
@@ -122,6 +124,48 @@ def wait_stopped(url):
             return
         time.sleep(0.05)
     raise SystemExit("the instances never were all Stopped: %s" % {i: instances[i]["Status"] for i in wanted})
+
+
+def descendants(root):
+    """The process ids of `root` and of every process below it (from /proc)."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry, encoding="utf-8") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(parent, []).append(int(entry))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def kill_tree(root):
+    """Freeze the whole tree (ansible's workers setsid, so a process-group kill misses them and their modules), then kill it."""
+    frozen = set()
+    while True:
+        tree = set(descendants(root)) - frozen
+        if not tree:
+            break
+        for pid in tree:
+            try:
+                os.kill(pid, signal.SIGSTOP)
+            except ProcessLookupError:
+                pass
+        frozen |= tree
+    for pid in frozen:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    print("killed %d processes: %s" % (len(frozen), sorted(frozen)))
 
 
 # ------------------------------------------------------------------------------------------------- checks
@@ -463,6 +507,8 @@ def main(argv):
             json.dump(control(argv[1], "GET", "state"), handle)
     elif command == "wait-stopped":
         wait_stopped(argv[1])
+    elif command == "kill-tree":
+        kill_tree(int(argv[1]))
     elif command == "check":
         check(argv[1], argv[2], argv[3])
     else:

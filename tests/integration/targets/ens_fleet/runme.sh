@@ -52,10 +52,12 @@ check check
 setsid bash -c "$(declare -f swap); work='${work}' config='${config}' swap killed killed" > /dev/null 2>&1 &
 first=$!
 "${py}" fleet.py wait-stopped "${url}"
-kill -9 -- "-${first}"
+# ansible-playbook, its workers (each in a session of its own) and the ens_eni_batch module process, all at once:
+# a module left running would finish the window by itself.
+"${py}" fleet.py kill-tree "${first}"
 wait "${first}" || true
 echo 137 > "${work}/killed.rc"
-sleep 3  # let whatever the killed run had sent settle
+sleep 3  # let the transitions of the calls the killed run had made settle
 check killed
 clear_calls
 swap killed_rerun killed
