@@ -478,11 +478,13 @@ class Checks:
         self.that(self.instance_status(IN_PLACE_HOST) == "Running", "%s, nothing to change, still Running" % instance_id)
         self.that(not self.power_calls_naming(instance_id), "%s was never stopped: %s" % (instance_id, self.power_calls_naming(instance_id)))
         self.that(not self.calls_of("StartInstance", "StartInstances"), "power_state=stopped starts nothing")
-        outcome = self.outcome(IN_PLACE_HOST)
-        self.that(outcome.get("failed") is False and outcome.get("final_state") == "running", "%s: outcome %s" % (IN_PLACE_HOST, outcome))
         stopped = [instance_of(h) for h in others if instance_of(h) != STOPPED_BEFORE]
         self.batched_calls(stopped=stopped, started=[])
         self.no_journal_left()
+        outcome = self.outcome(IN_PLACE_HOST)
+        self.that(outcome.get("failed") is False and outcome.get("status") == "Running", "%s: outcome %s" % (IN_PLACE_HOST, outcome))
+        # The state the instance is left in: nothing was changed, so it stays running whatever power_state asked for.
+        self.that(outcome.get("final_state") == "running", "%s: final_state running, as it was left (%s)" % (IN_PLACE_HOST, outcome.get("final_state")))
 
 
 CASES = {"swap": "case_swap", "rerun": "case_rerun", "refused": "case_refused", "failing": "case_failing", "check": "case_check",
