@@ -8,6 +8,7 @@ Usage:
   python fleet.py reset URL CASE                       reset the simulator to CASE's fleet (and its injected failure)
   python fleet.py snapshot URL PATH                    save the simulator's resolved state
   python fleet.py wait-stopped URL                     wait until every instance that was Running is Stopped
+  python fleet.py kill-tree PID                        SIGKILL a process and all its descendants
   python fleet.py check URL CASE WORK                  check CASE's run: WORK/CASE.rc, .log, .json (outcomes), journals
 """
 
@@ -17,6 +18,7 @@ import json
 import math
 import os
 import re
+import signal
 import sys
 import time
 import urllib.request
@@ -122,6 +124,48 @@ def wait_stopped(url):
             return
         time.sleep(0.05)
     raise SystemExit("the instances never were all Stopped: %s" % {i: instances[i]["Status"] for i in wanted})
+
+
+def descendants(root):
+    """The process ids of `root` and of every process below it (from /proc)."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry, encoding="utf-8") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(parent, []).append(int(entry))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def kill_tree(root):
+    """Freeze the whole tree (ansible's workers setsid, so a process-group kill misses them and their modules), then kill it."""
+    frozen = set()
+    while True:
+        tree = set(descendants(root)) - frozen
+        if not tree:
+            break
+        for pid in tree:
+            try:
+                os.kill(pid, signal.SIGSTOP)
+            except ProcessLookupError:
+                pass
+        frozen |= tree
+    for pid in frozen:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    print("killed %d processes: %s" % (len(frozen), sorted(frozen)))
 
 
 # ------------------------------------------------------------------------------------------------- checks
@@ -434,11 +478,13 @@ class Checks:
         self.that(self.instance_status(IN_PLACE_HOST) == "Running", "%s, nothing to change, still Running" % instance_id)
         self.that(not self.power_calls_naming(instance_id), "%s was never stopped: %s" % (instance_id, self.power_calls_naming(instance_id)))
         self.that(not self.calls_of("StartInstance", "StartInstances"), "power_state=stopped starts nothing")
-        outcome = self.outcome(IN_PLACE_HOST)
-        self.that(outcome.get("failed") is False and outcome.get("final_state") == "running", "%s: outcome %s" % (IN_PLACE_HOST, outcome))
         stopped = [instance_of(h) for h in others if instance_of(h) != STOPPED_BEFORE]
         self.batched_calls(stopped=stopped, started=[])
         self.no_journal_left()
+        outcome = self.outcome(IN_PLACE_HOST)
+        self.that(outcome.get("failed") is False and outcome.get("status") == "Running", "%s: outcome %s" % (IN_PLACE_HOST, outcome))
+        # The state the instance is left in: nothing was changed, so it stays running whatever power_state asked for.
+        self.that(outcome.get("final_state") == "running", "%s: final_state running, as it was left (%s)" % (IN_PLACE_HOST, outcome.get("final_state")))
 
 
 CASES = {"swap": "case_swap", "rerun": "case_rerun", "refused": "case_refused", "failing": "case_failing", "check": "case_check",
@@ -463,6 +509,8 @@ def main(argv):
             json.dump(control(argv[1], "GET", "state"), handle)
     elif command == "wait-stopped":
         wait_stopped(argv[1])
+    elif command == "kill-tree":
+        kill_tree(int(argv[1]))
     elif command == "check":
         check(argv[1], argv[2], argv[3])
     else:
