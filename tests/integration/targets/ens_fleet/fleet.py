@@ -495,7 +495,8 @@ CASES = {"swap": "case_swap", "rerun": "case_rerun", "refused": "case_refused", 
 def check(url, case, work):
     checks = Checks(url, case, work)
     getattr(checks, CASES[case])()
-    print("ens_fleet %s: %d checks passed (%d API calls: %s)" % (case, checks.checked, len(checks.calls), checks.counts()))
+    busiest = checks.busiest_second() if checks.calls else 0
+    print("ens_fleet %s: %d checks passed (%d API calls, busiest second %d: %s)" % (case, checks.checked, len(checks.calls), busiest, checks.counts()))
 
 
 def main(argv):
