@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import random
+import time
 
 from ansible.module_utils.basic import env_fallback
 
@@ -141,6 +142,56 @@ def is_loopback(host):
         return False
 
 
+class Pacer:
+    """Spaces every API call of a run evenly under a ceiling of calls per second, and counts them.
+
+    A throttled answer halves the pace (down to one call a second); each answer that is not throttled wins back a
+    twentieth of the ceiling. The spacing aims 5% under the ceiling, so that no calendar second as the API counts it
+    (answers arrive with jitter) gets more calls than the ceiling. No ceiling: calls are only counted.
+    """
+
+    MARGIN = 1.05
+
+    def __init__(self, ceiling=None, clock=None, sleep=None, wall=None):
+        self.ceiling = ceiling if ceiling and ceiling > 0 else None
+        self.rate = self.ceiling
+        self.clock = clock or time.monotonic
+        self.sleep = sleep or time.sleep
+        self.wall = wall or time.time
+        self.next_at = 0.0
+        self.calls = 0
+        self.throttled = 0
+        self.busiest_second = 0
+        self._second = None
+        self._in_second = 0
+
+    def before_call(self):
+        """Wait for the call's turn, then count it."""
+        if self.rate:
+            now = self.clock()
+            if now < self.next_at:
+                self.sleep(self.next_at - now)
+                now = self.clock()
+            self.next_at = max(now, self.next_at) + self.MARGIN / self.rate
+        self.calls += 1
+        second = int(self.wall())
+        self._in_second = self._in_second + 1 if second == self._second else 1
+        self._second = second
+        self.busiest_second = max(self.busiest_second, self._in_second)
+
+    def after_answer(self, throttled):
+        if throttled:
+            self.throttled += 1
+            if self.rate:
+                self.rate = max(min(1.0, self.ceiling), self.rate / 2.0)
+        elif self.rate and self.rate < self.ceiling:
+            self.rate = min(self.ceiling, self.rate + self.ceiling / 20.0)
+
+    def as_dict(self):
+        return {"calls": self.calls, "throttled": self.throttled, "busiest_second": self.busiest_second,
+                "max_calls_per_second": self.ceiling}
+
+
 class RetryPolicy:
     """Bounds for retrying one API call after a transient error.
 
@@ -216,6 +267,8 @@ class EnsApi:
         self.retry_policy = retry_policy or RetryPolicy()
         self.call_seconds = call_seconds
         self.last_request_id = {}
+        self.last_answer = {}  # action -> body of its last successful answer (the batch calls read theirs)
+        self.pacer = Pacer()
         self._models = None
         self._polling = 0
 
@@ -317,13 +370,18 @@ class EnsApi:
 
         An HTTP 200 answer whose body Code is not a success is an error carrying that code.
         """
+        self.pacer.before_call()
         try:
             exchange = _transport.run_bounded(call, self.call_seconds)
         except _transport.CallTimedOut as timed_out:
+            self.pacer.after_answer(False)
             raise timeout_error(action, doing, resource, self.endpoint, timed_out.exchange)
         if exchange.error is not None:
-            raise describe_sdk_error(exchange.error, action=action, doing=doing, resource=resource,
-                                     endpoint=self.endpoint, exchange=exchange)
+            error = describe_sdk_error(exchange.error, action=action, doing=doing, resource=resource,
+                                       endpoint=self.endpoint, exchange=exchange)
+            self.pacer.after_answer(is_throttling(error.code))
+            raise error
+        self.pacer.after_answer(False)
         response = exchange.result
         if exchange.body is not None and exchange.body.lstrip()[:1] != b"{":
             # The SDK reads [] or "" as an empty answer: only an object is one.
@@ -340,6 +398,7 @@ class EnsApi:
         self.last_request_id[action] = request_id
         if body.get("Code") not in SUCCESS_BODY_CODES:
             raise body_code_error(body, action, doing, resource)
+        self.last_answer[action] = body
         return body
 
     @contextlib.contextmanager
@@ -412,12 +471,14 @@ class EnsApi:
         ids = list(network_interface_ids)
         for start in range(0, len(ids), MAX_IDS_PER_CALL):
             chunk = ids[start:start + MAX_IDS_PER_CALL]
-            found.extend(self._describe_eni_pages(dict(base, network_interface_ids=chunk), ", ".join(chunk)))
+            found.extend(self._describe_eni_pages(dict(base, network_interface_ids=chunk), ", ".join(chunk), len(chunk)))
         return found
 
-    def _describe_eni_pages(self, request_args, resource):
+    def _describe_eni_pages(self, request_args, resource, page_size=PAGE_SIZE):
+        # A read by ids asks for all of them (at most 100) in one page; TotalCount is followed all the same.
         def page(number):
-            request = self.models.DescribeNetworkInterfacesRequest(page_number=number, page_size=PAGE_SIZE, **request_args)
+            request = self.models.DescribeNetworkInterfacesRequest(page_number=number, page_size=max(PAGE_SIZE, page_size),
+                                                                   **request_args)
             return self._read("DescribeNetworkInterfaces", "describe ENIs", resource,
                               lambda: self._client.describe_network_interfaces(request))
         return self._pages("DescribeNetworkInterfaces", "describe ENIs", resource, page,
@@ -433,12 +494,13 @@ class EnsApi:
         for start in range(0, len(ids), MAX_IDS_PER_CALL):
             chunk = ids[start:start + MAX_IDS_PER_CALL]
             args = dict(base, instance_id=chunk[0]) if len(chunk) == 1 else dict(base, instance_ids=json.dumps(chunk))
-            found.extend(self._describe_instance_pages(args, ", ".join(chunk)))
+            found.extend(self._describe_instance_pages(args, ", ".join(chunk), len(chunk)))
         return found
 
-    def _describe_instance_pages(self, request_args, resource):
+    def _describe_instance_pages(self, request_args, resource, page_size=PAGE_SIZE):
         def page(number):
-            request = self.models.DescribeInstancesRequest(page_number=number, page_size=PAGE_SIZE, **request_args)
+            request = self.models.DescribeInstancesRequest(page_number=number, page_size=max(PAGE_SIZE, page_size),
+                                                           **request_args)
             return self._read("DescribeInstances", "describe instances", resource,
                               lambda: self._client.describe_instances(request))
         return self._pages("DescribeInstances", "describe instances", resource, page, ("Instances", "Instance"),
@@ -536,6 +598,32 @@ class EnsApi:
             lambda: self._client.start_instance(request),
             lambda: self._instance_status(instance_id) in ("Starting", "Running"))
 
+    def stop_instances(self, instance_ids):
+        """StopInstances (a clean stop: it has no ForceStop) for up to 100 instances:
+        (request id, {instance id: None or the EnsApiError refusing it})."""
+        request = self.models.StopInstancesRequest(instance_ids=list(instance_ids))
+        return self._batch_power("StopInstances", "stop instances", instance_ids, lambda: self._client.stop_instances(request),
+                                 ("Stopping", "Stopped"))
+
+    def start_instances(self, instance_ids):
+        """StartInstances for up to 100 instances: (request id, {instance id: None or the EnsApiError refusing it})."""
+        request = self.models.StartInstancesRequest(instance_ids=list(instance_ids))
+        return self._batch_power("StartInstances", "start instances", instance_ids, lambda: self._client.start_instances(request),
+                                 ("Starting", "Running"))
+
+    def _batch_power(self, action, doing, instance_ids, call, landed_statuses):
+        resource = ", ".join(instance_ids)
+
+        def landed():
+            return all(item.get("Status") in landed_statuses for item in self.describe_instances(instance_ids))
+
+        self.last_answer.pop(action, None)
+        request_id = self._mutate(action, "%s %s" % (doing, resource), resource, call, landed)
+        body = self.last_answer.pop(action, None)
+        if body is None:  # a lost answer that the read-back saw land for every instance
+            return request_id, dict((instance_id, None) for instance_id in instance_ids)
+        return request_id, _instance_responses(body, action, doing, instance_ids, request_id)
+
     def reboot_instance(self, instance_id, force_stop=False):
         # A lost reboot answer cannot be told apart from no reboot once the instance is back: not verified.
         request = self.models.RebootInstanceRequest(instance_id=instance_id, force_stop="true" if force_stop else "false")
@@ -543,6 +631,35 @@ class EnsApi:
             "RebootInstance", "reboot instance %s" % instance_id, instance_id,
             lambda: self._client.reboot_instance(request),
             lambda: self._instance_status(instance_id) in ("Stopping", "Stopped", "Starting"))
+
+
+def _instance_responses(body, action, doing, instance_ids, request_id):
+    """Each instance's answer in a batch power call: None when it was accepted, else the error refusing it.
+
+    An instance the answer does not mention is taken as accepted: the reads that follow judge it.
+    """
+    outcome = dict((instance_id, None) for instance_id in instance_ids)
+    responses = body.get("InstanceResponses")
+    if isinstance(responses, dict):  # some ENS answers wrap lists one level deeper
+        responses = responses.get("InstanceResponse")
+    if responses is None:
+        return outcome
+    if not isinstance(responses, list):
+        raise shape_error("InstanceResponses is %s, not a list" % type(responses).__name__, action, doing,
+                          ", ".join(instance_ids), request_id)
+    for item in responses:
+        if not isinstance(item, dict) or item.get("InstanceId") not in outcome:
+            continue
+        code = item.get("Code")
+        if code in SUCCESS_BODY_CODES:
+            continue
+        code = str(code)
+        outcome[item["InstanceId"]] = EnsApiError(
+            "%s refused instance %s: %s (error code %s, request id %s)"
+            % (action, item["InstanceId"], item.get("Message") or "no message", code, request_id or "none"),
+            code=code, request_id=request_id, action=action, resource=item["InstanceId"],
+            transient=is_throttling(code), maybe_applied=False)
+    return outcome
 
 
 def _items(body, path, refuse):

@@ -398,11 +398,18 @@ class EniExecution:
                " on %s" % plan.instance_id if operation == ATTACH else "", done, operation))
 
     def _poll(self, pending):
-        # ENIs whose call is put off are held back by this run's other operations on their instance: read those too.
+        wanted = self.wanted(pending)
+        found = dict((eni["NetworkInterfaceId"], eni) for eni in self.api.describe_network_interfaces(wanted))
+        return self.advance(pending, wanted, found)
+
+    def wanted(self, pending):
+        """The ENIs the next poll reads: the pending ones, and those of this run holding back a put-off call."""
         held = set(self._instance_of(eni_id) for eni_id in self.to_call)
         watched = set(eni_id for instance_id in held for eni_id in self._in_flight(instance_id))
-        wanted = sorted(pending | watched)
-        found = dict((eni["NetworkInterfaceId"], eni) for eni in self.api.describe_network_interfaces(wanted))
+        return sorted(pending | watched)
+
+    def advance(self, pending, wanted, found):
+        """Judge the ENIs from a read (`found`: ENIs by id), make the calls now due; True once none is pending."""
         for eni_id in wanted:
             self.current[eni_id] = found.get(eni_id)
         verdicts = dict((eni_id, self._evaluate(eni_id)) for eni_id in sorted(pending))
@@ -440,6 +447,20 @@ class EniExecution:
     def run(self):
         """Make the planned calls and wait; returns the ENIs as they stand at the end, in the order asked."""
         plan = self.plan
+        pending = self.begin()
+        if pending:
+            what = "ENIs to be InUse on instance %s" % plan.instance_id if plan.operation == ATTACH else "ENIs to be Available"
+            with self.api.polling():
+                self.waiter.wait(lambda: self._poll(pending), lambda: self.describe_pending(pending), what)
+        return self.final()
+
+    def final(self):
+        """The ENIs as they stand, in the order asked."""
+        return [self.current[eni_id] for eni_id in self.plan.requested_ids if self.current.get(eni_id)]
+
+    def begin(self):
+        """Make the calls the plan can make now; returns the ENIs to wait for."""
+        plan = self.plan
         for eni_id in plan.requested_ids:
             step = plan.steps.get(eni_id)
             if step == CALL and self._may_call(eni_id):
@@ -447,13 +468,8 @@ class EniExecution:
             elif step in (CALL, WAIT_THEN_CALL):
                 self.to_call[eni_id] = _Deferred()
         waiting_steps = (WAIT, CALL, WAIT_THEN_CALL) if self.wait else ()
-        pending = set(eni_id for eni_id in plan.requested_ids
-                      if eni_id in self.to_call or plan.steps.get(eni_id) in waiting_steps)
-        if pending:
-            what = "ENIs to be InUse on instance %s" % plan.instance_id if plan.operation == ATTACH else "ENIs to be Available"
-            with self.api.polling():
-                self.waiter.wait(lambda: self._poll(pending), lambda: self.describe_pending(pending), what)
-        return [self.current[eni_id] for eni_id in plan.requested_ids if self.current.get(eni_id)]
+        return set(eni_id for eni_id in plan.requested_ids
+                   if eni_id in self.to_call or plan.steps.get(eni_id) in waiting_steps)
 
 
 def eni_state(eni):

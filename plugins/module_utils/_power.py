@@ -28,6 +28,8 @@ STOP = "stop"
 START = "start"
 REBOOT = "reboot"
 
+MAX_IDS_PER_BATCH_CALL = 100
+BATCH_API_ACTION = {STOP: "StopInstances", START: "StartInstances"}
 API_ACTION = {STOP: "StopInstance", START: "StartInstance", REBOOT: "RebootInstance"}
 SOURCE_STATUS = {STOP: "Running", START: "Stopped", REBOOT: "Running"}      # where the API accepts the call
 PROGRESS_STATUSES = {STOP: ("Stopping",), START: ("Starting",), REBOOT: ("Stopping", "Stopped", "Starting")}
@@ -101,8 +103,14 @@ class PowerExecution:
     change under way settles; a throttled call is retried at the next poll.
     """
 
-    def __init__(self, api, record, waiter, state, force_stop, wait, instances, warn=None):
+    def __init__(self, api, record, waiter, state, force_stop, wait, instances, warn=None, batch=False, isolate=False):
         self.api = api
+        # batch: stops and starts due in one round go out as StopInstances / StartInstances (at most 100 ids each).
+        self.batch = batch
+        # isolate: an instance that fails is set aside in `failed` and the others go on (a fleet window).
+        self.isolate = isolate
+        self.queued = {}     # action -> [(instance id, status)] waiting for this round's batch call
+        self.failed = {}     # instance id -> EnsError
         self.record = record
         self.waiter = waiter
         self.clock = waiter.clock
@@ -124,6 +132,9 @@ class PowerExecution:
             self.warn("%s is %s, a status this module does not know: waiting for it to settle" % (instance_id, status))
 
     def _call(self, instance_id, action, status):
+        if self.batch and (action == START or (action == STOP and not self.force_stop)):
+            self.queued.setdefault(action, []).append((instance_id, status))
+            return
         try:
             if action == STOP:
                 request_id = self.api.stop_instance(instance_id, self.force_stop)
@@ -132,18 +143,52 @@ class PowerExecution:
             else:
                 request_id = self.api.reboot_instance(instance_id, self.force_stop)
         except EnsApiError as error:
-            if lost_answer(error):
-                self._accept(instance_id, action, error.request_id, unsure=error)
-                return
-            reason = put_off(error)
-            if reason is None:
-                raise
-            if reason == "refused":
-                self.refused[instance_id] = (error, status, self.clock())
-            else:
-                self.throttled[instance_id] = error
+            self._call_failed(instance_id, action, status, error)
             return
         self._accept(instance_id, action, request_id)
+
+    def _call_failed(self, instance_id, action, status, error):
+        """A call that got an error: followed (lost answer), put off (refused, throttled), or the error is final."""
+        if lost_answer(error):
+            self._accept(instance_id, action, error.request_id, unsure=error)
+            return
+        reason = put_off(error)
+        if reason is None:
+            raise error
+        if reason == "refused":
+            self.refused[instance_id] = (error, status, self.clock())
+        else:
+            self.throttled[instance_id] = error
+
+    def _flush(self, pending):
+        """Make this round's queued stops and starts as batch calls, at most 100 instances per call."""
+        queued, self.queued = self.queued, {}
+        for action, entries in sorted(queued.items()):
+            for start in range(0, len(entries), MAX_IDS_PER_BATCH_CALL):
+                chunk = entries[start:start + MAX_IDS_PER_BATCH_CALL]
+                ids = [instance_id for instance_id, _status in chunk]
+                try:
+                    request_id, answers = (self.api.stop_instances if action == STOP else self.api.start_instances)(ids)
+                except EnsApiError as error:
+                    request_id, answers = None, dict((instance_id, error) for instance_id in ids)
+                for instance_id, status in chunk:
+                    error = answers.get(instance_id)
+                    if error is None:
+                        self._accept(instance_id, action, request_id)
+                        self.accepted[instance_id][1].action = BATCH_API_ACTION[action]
+                        continue
+                    self._isolated(pending, instance_id, lambda: self._call_failed(instance_id, action, status, error))
+
+    def _isolated(self, pending, instance_id, step):
+        """Run one instance's step; with isolate, its error sets it aside (failed) instead of ending the run."""
+        try:
+            return step()
+        except EnsError as error:
+            if not self.isolate:
+                raise
+            self.failed[instance_id] = error
+            pending.discard(instance_id)
+            return None
 
     def _accept(self, instance_id, action, request_id, unsure=None):
         """Follow a call the API accepted, or one whose answer was lost: reads decide, within the grace period."""
@@ -216,15 +261,26 @@ class PowerExecution:
         # Without wait, an instance is settled once its call is accepted and nothing else must come first.
         return done or (not self.wait and instance_id in self.accepted)
 
-    def _poll(self, pending):
+    def poll(self, pending):
+        """One poll round: read every pending instance in one call (per 100), judge each, make the calls due."""
         found = dict((item["InstanceId"], item) for item in self.api.describe_instances(sorted(pending)))
         missing = sorted(pending - set(found))
-        if missing:
+        if missing and not self.isolate:
             raise EnsError("Instance(s) %s disappeared while waiting for them to be %s"
                            % (", ".join(missing), TARGET_STATUS[self.state]))
+        for instance_id in missing:
+            self.failed[instance_id] = EnsError("Instance %s disappeared while waiting for it to be %s"
+                                                % (instance_id, TARGET_STATUS[self.state]))
+            pending.discard(instance_id)
         self.current.update(found)
-        pending.difference_update([instance_id for instance_id in sorted(pending) if self._settled(instance_id)])
+        self.judge_round(pending)
         return not pending
+
+    def judge_round(self, pending):
+        """Judge every pending instance from the last reads, then make the calls this round needs."""
+        settled = [instance_id for instance_id in sorted(pending) if self._isolated(pending, instance_id, lambda i=instance_id: self._settled(i))]
+        pending.difference_update(settled)
+        self._flush(pending)
 
     def describe(self, instance_id):
         """One pending instance for a timeout message: its last status and what it waits for."""
@@ -244,11 +300,12 @@ class PowerExecution:
         return "%s is %s%s" % (instance_id, status, " (%s)" % "; ".join(notes) if notes else "")
 
     def run(self, order):
-        pending = set(instance_id for instance_id in order if not self._settled(instance_id))
+        pending = set(order)
+        self.judge_round(pending)
         if pending:
             with self.api.polling():
                 self.waiter.wait(
-                    lambda: self._poll(pending),
+                    lambda: self.poll(pending),
                     lambda: ", ".join(self.describe(instance_id) for instance_id in sorted(pending)),
                     "instances to be %s" % TARGET_STATUS[self.state])
         return [self.current[instance_id] for instance_id in order]
