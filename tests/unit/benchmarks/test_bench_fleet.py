@@ -153,12 +153,12 @@ def test_fleet_targets_miss_when_a_figure_is_over(bench):
     assert missed == ["Fleet: 100 instances in one batch <= 1.5x the single-instance wall time",
                       "Fleet: <= 10 API calls per instance, batch of 100",
                       "Fleet: controller CPU <= 0.5 s per instance, batch of 100",
-                      'Fleet: flow control `{"*": 20}` slows a batch of 100, never fails it']
+                      'Fleet: under flow control `{"*": 20}` a batch of 100 is throttled and still completes']
 
 
 def test_fleet_targets_miss_when_the_throttled_run_fails(bench):
     missed = [name for name, ok, _measured in bench.fleet_targets(fleet_result(bench, failed_rc=2)) if not ok]
-    assert missed == ['Fleet: flow control `{"*": 20}` slows a batch of 100, never fails it',
+    assert missed == ['Fleet: under flow control `{"*": 20}` a batch of 100 is throttled and still completes',
                       "Fleet: every run swaps every instance and leaves it Running"]
 
 
