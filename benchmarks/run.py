@@ -1242,9 +1242,9 @@ def render_fleet(fleet):
         % (tr["stop"], tr["detach"], tr["attach"], tr["start"], fleet["floor"], fleet["batch_forks"]))
     add("")
     add("Forks in batch mode: the cloud's waits all happen in the one module process, so forks only run the per-host "
-        "controller tasks before and after it (the id check, `set_fact`, `ens_eni_batch_result`), a few milliseconds of CPU each; "
-        "on %s CPUs more forks cannot run more of them at once and only add worker processes, so %d, a small multiple of the CPUs."
-        % (m["nproc"], fleet["batch_forks"]))
+        "controller tasks before and after it (the id check, `set_fact`, `ens_eni_batch_result`), short and CPU-bound; on %s "
+        "CPUs more forks cannot run more of them at once and only add worker processes, fewer leave the controller waiting "
+        "on each round of results: %d, a small multiple of the CPUs." % (m["nproc"], fleet["batch_forks"]))
     add("")
     single = fleet_single_wall(fleet)
     rows = []
@@ -1305,14 +1305,21 @@ def fleet_bullet(fleet):
         return None
     size = both[-1]
     b, p = batches[size], per_host[size]
+    split = b["breakdown"]
+    where = ""
+    if split["api_span"] is not None:
+        figures = (fmt(b["wall"], 1), fmt(split["lead_in"], 1), fmt(split["api_span"], 1), fleet["floor"], fmt(split["tail"], 1))
+        where = (" Of batch mode's %s s, %s s pass before its first API call (controller start-up, the role's per-host tasks, "
+                 "the module's start-up), %s s from its first call to its last (the floor is %g s) and %s s after it (the "
+                 "per-host outcomes)." % figures)
     return ("%s At %d instances batch mode takes %s s (%sx the floor) where the per-host role with forks %d takes %s s (%sx); "
             "%s API calls per instance against %s, a busiest second of %d calls against %d, and %s s of controller CPU per "
             "instance against %s s. The per-host role starts several module processes per host, each importing the SDK, and "
             "polls each instance on its own; batch mode starts one module process for the whole batch and shares its polls "
-            "across the instances, paced under its ceiling."
+            "across the instances, paced under its ceiling.%s"
             % (FLEET_BULLET, size, fmt(b["wall"], 1), fmt(b["floor_ratio"], 1), p["forks"], fmt(p["wall"], 1),
                fmt(p["floor_ratio"], 1), fmt(b["calls_per_instance"], 1), fmt(p["calls_per_instance"], 1), b["busiest_second"],
-               p["busiest_second"], fmt(b["cpu_per_instance"], 2), fmt(p["cpu_per_instance"], 2)))
+               p["busiest_second"], fmt(b["cpu_per_instance"], 2), fmt(p["cpu_per_instance"], 2), where))
 
 
 def splice_fleet(report, fleet):
