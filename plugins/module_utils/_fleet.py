@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import stat
 import time
 
 from ansible_collections.alibabacloud.ens.plugins.module_utils._base import check_ids
@@ -29,228 +28,15 @@ from ansible_collections.alibabacloud.ens.plugins.module_utils._eni import (
     plan_detach,
 )
 from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import EnsError
+from ansible_collections.alibabacloud.ens.plugins.module_utils._journal import JOURNAL_STATUSES, Journals, JournalRefused
+from ansible_collections.alibabacloud.ens.plugins.module_utils._outcome import Outcome, describe_error
 from ansible_collections.alibabacloud.ens.plugins.module_utils._power import RUNNING, STOPPED, PowerExecution
 from ansible_collections.alibabacloud.ens.plugins.module_utils._waiter import EnsWaitTimeout, Waiter
 
-# Statuses a window may start from: the journal must be able to say which power state to come back to.
-JOURNAL_STATUSES = ("Running", "Starting", "Stopped", "Stopping")
-MAX_JOURNAL_BYTES = 64 * 1024
 STEP_STOP = "Stop the instance"
 STEP = {DETACH: "Detach the ENIs", ATTACH: "Attach the ENIs"}
 STEP_ROLLBACK = {DETACH: "Detach again the ENIs this window attached", ATTACH: "Attach again the ENIs this window detached"}
 STEP_POWER = "Return the instance to its power state"
-
-
-class JournalRefused(EnsError):
-    """A journal (or its folder) that cannot be trusted: the instance is left alone."""
-
-
-def _code_and_request_id(error):
-    details = getattr(error, "details", {})
-    return (getattr(error, "code", None) or details.get("error_code") or "",
-            getattr(error, "request_id", None) or details.get("request_id") or "")
-
-
-def _describe_error(error):
-    """The error's message, with its code and request id when the message does not already carry them."""
-    message = error.message if isinstance(error, EnsError) else str(error)
-    code, request_id = _code_and_request_id(error)
-    if request_id and request_id not in message:
-        message += " (error code %s, request id %s)" % (code or "none", request_id)
-    return message
-
-
-class Outcome:
-    """One instance's result: what the eni_change role reports as eni_change_result."""
-
-    def __init__(self, instance_id, rollback):
-        self.instance_id = instance_id
-        self.changed = False
-        self.refused = False
-        self.error = ""
-        self.error_code = ""
-        self.request_id = ""
-        self.errors = []
-        self.previous_status = None
-        self.status = None
-        self.final_state = None
-        self.to_detach = []
-        self.to_attach = []
-        self.window_detach = []
-        self.window_attach = []
-        self.journal = {"found": False, "path": "", "kept": False}
-        self.rollback = {"enabled": rollback, "needed": False, "done": False, "reattached": [], "detached": [],
-                         "error": "", "where": {}}
-        self.touched = False          # the window started changing ENIs: a failure from here on is rolled back
-        self.power_failed = False
-        self.power_error = ""
-        self.request = None           # the change asked: attach, detach, power_state (with what a journal puts back)
-        self.journal_content = {}
-        self.window = False           # the instance gets a stop/start window
-        self.stop_needed = False
-        self.before = {}
-        self.after = {}
-        self.state = "waiting"        # for the progress file: waiting, done, failed, refused, unchanged
-        self.detail = "planning"
-
-    @property
-    def failed(self):
-        return bool(self.error)
-
-    def fail(self, step, error):
-        """The first failure is the one reported; the instance is rolled back and returned to its power state."""
-        if self.error:
-            return
-        self.error = "%s failed on %s: %s" % (step, self.instance_id, _describe_error(error))
-        self.error_code, self.request_id = _code_and_request_id(error)
-        self.rollback["needed"] = self.touched
-        self.state = "failed"
-
-    def refuse(self, message, errors=(), code="", request_id=""):
-        self.refused = True
-        self.error = message
-        self.errors = list(errors)
-        self.error_code = code or (self.errors[0]["error_code"] if self.errors else "")
-        self.request_id = request_id or (self.errors[0].get("request_id") or "" if self.errors else "")
-        self.state = "refused"
-        self.detail = "refused, never stopped"
-
-    def close_message(self):
-        """The failure message as the single-host role ends it: the rollback, then the power state."""
-        if not self.error or self.refused:
-            return
-        rollback = self.rollback
-        if not rollback["needed"]:
-            tail = ""
-        elif not rollback["enabled"]:
-            tail = "Rollback is off (eni_change_rollback=false): the ENIs were left as they are."
-        elif rollback["done"]:
-            tail = ("Rolled back: every ENI is where it was before the window (attached as before: %s; detached as before: %s)."
-                    % (", ".join(rollback["reattached"]) or "none", ", ".join(rollback["detached"]) or "none"))
-        else:
-            tail = ("The rollback failed too (%s). Where the ENIs are now: %s. The journal %s is kept: the next run finishes "
-                    "the change it asks for and puts back the ENIs of this window that it does not ask for."
-                    % (rollback["error"], "; ".join("%s: %s" % item for item in sorted(rollback["where"].items())),
-                       self.journal["path"] or "(none: journal_dir was not set)"))
-        if not self.power_failed:
-            power = "The instance was returned to %s." % self.final_state
-        elif self.power_error in self.error:
-            power = ""
-        else:
-            power = "The instance could not be returned to %s: %s." % (self.final_state, self.power_error)
-        self.error = " ".join(part for part in (self.error, tail, power) if part)
-
-    def as_dict(self):
-        return {
-            "instance_id": self.instance_id, "changed": self.changed, "failed": self.failed, "refused": self.refused,
-            "error": self.error, "error_code": self.error_code, "request_id": self.request_id, "errors": self.errors,
-            "previous_status": self.previous_status, "status": self.status, "final_state": self.final_state,
-            "to_detach": self.to_detach, "to_attach": self.to_attach,
-            "detached": self.to_detach, "attached": self.to_attach,
-            "journal": self.journal, "rollback": self.rollback,
-            "diff": {"before": self.before, "after": self.after},
-        }
-
-
-class Journals:
-    """The per-instance journals of windows, with the eni_change role's files, format and trust rules."""
-
-    def __init__(self, directory):
-        self.directory = directory
-        self.folder_problem = None
-        if directory:
-            self.folder_problem = self._check_folder()
-
-    def path(self, instance_id):
-        return os.path.join(self.directory, "%s.json" % instance_id) if self.directory else ""
-
-    def _check_folder(self):
-        try:
-            info = os.stat(self.directory)
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            return "Could not look at the journal folder %s: %s. Nothing was changed." % (self.directory, exc.strerror or exc)
-        if not stat.S_ISDIR(info.st_mode) or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-            what = ("writable by its group or by everyone (mode %04o)" % stat.S_IMODE(info.st_mode)
-                    if stat.S_ISDIR(info.st_mode) else "not a folder")
-            return ("The journal folder %s is %s: anyone able to write there could plant a journal that makes the module "
-                    "stop, start or change an instance. It does not change the folder's mode. Give journal_dir "
-                    "(eni_change_journal_dir) a folder only you can write to (for example chmod 0700 it, or let it create "
-                    "a new one). Nothing was changed." % (self.directory, what))
-        return None
-
-    def read(self, instance_id):
-        """The journal an unfinished window left for the instance ({} when none); raises JournalRefused."""
-        if not self.directory:
-            return {}
-        if self.folder_problem:
-            raise JournalRefused(self.folder_problem)
-        path = self.path(instance_id)
-        try:
-            info = os.lstat(path)
-        except FileNotFoundError:
-            return {}
-        except OSError as exc:
-            raise JournalRefused("Could not look at the journal %s: %s. Nothing was changed." % (path, exc.strerror or exc))
-        problem = None
-        if stat.S_ISLNK(info.st_mode):
-            problem = "a symbolic link"
-        elif not stat.S_ISREG(info.st_mode):
-            problem = "not a regular file"
-        elif info.st_uid != os.getuid():
-            problem = "owned by uid %d, not by the user running the module (uid %d)" % (info.st_uid, os.getuid())
-        elif info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-            problem = "writable by its group or by everyone (mode %04o)" % stat.S_IMODE(info.st_mode)
-        elif info.st_size > MAX_JOURNAL_BYTES:
-            problem = "%d bytes, more than a journal ever holds" % info.st_size
-        if problem:
-            raise JournalRefused(
-                "The journal %s of instance %s is %s. Only a journal the collection could have written itself is trusted: "
-                "a regular file owned by the user running it and writable by nobody else. It was not read and nothing was "
-                "changed. Remove it if no window is unfinished on %s." % (path, instance_id, problem, instance_id))
-        try:
-            with open(path, "rb") as handle:
-                journal = json.loads(handle.read(MAX_JOURNAL_BYTES + 1).decode("utf-8"))
-        except (OSError, ValueError) as exc:
-            raise JournalRefused("The journal %s of instance %s is not JSON (%s). Nothing was changed."
-                                 % (path, instance_id, str(exc)[:200]))
-        lists = [journal.get("to_detach", []), journal.get("to_attach", [])] if isinstance(journal, dict) else []
-        if not isinstance(journal, dict):
-            problem = "it is not a JSON object"
-        elif journal.get("instance_id") != instance_id:
-            problem = "it is about instance %s" % (json.dumps(journal.get("instance_id"))[:100],)
-        elif journal.get("previous_status") not in JOURNAL_STATUSES:
-            problem = "its previous_status %s is not one of %s" % (json.dumps(journal.get("previous_status"))[:100],
-                                                                   ", ".join(JOURNAL_STATUSES))
-        elif not all(isinstance(item, list) and all(isinstance(eni_id, str) for eni_id in item) for item in lists):
-            problem = "its to_detach and to_attach are not lists of ENI IDs"
-        if problem:
-            raise JournalRefused("The journal %s of instance %s does not match it: %s. Nothing was done for it. Remove it "
-                                 "if no window is unfinished on %s." % (path, instance_id, problem, instance_id))
-        return journal
-
-    def write(self, outcome):
-        """Open the window's journal before anything is stopped; raises OSError when it cannot be written."""
-        if not self.directory:
-            return
-        if not os.path.isdir(self.directory):
-            os.makedirs(self.directory, mode=0o700)
-        path = self.path(outcome.instance_id)
-        temporary = "%s.tmp-%d" % (path, os.getpid())
-        content = json.dumps({"instance_id": outcome.instance_id, "previous_status": outcome.previous_status,
-                              "to_detach": outcome.window_detach, "to_attach": outcome.window_attach})
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(content)
-        os.replace(temporary, path)
-
-    def close(self, outcome):
-        if self.directory:
-            try:
-                os.unlink(self.path(outcome.instance_id))
-            except FileNotFoundError:
-                pass
 
 
 class FleetWindow:
@@ -518,7 +304,7 @@ class FleetWindow:
             outcome = self.outcomes[iid]
             if step == STEP_POWER:
                 outcome.power_failed = True
-                outcome.power_error = _describe_error(error)
+                outcome.power_error = describe_error(error)
             outcome.fail(step, error)
         self.note_power(power, ids, step)
 
@@ -568,7 +354,7 @@ class FleetWindow:
 
         def poll():
             wanted = dict((iid, execution.wanted(pending[iid])) for iid, execution in executions.items() if pending[iid])
-            found, _ = self.read_enis(set(e for ids in wanted.values() for e in ids))
+            found = self.read_enis(set(e for ids in wanted.values() for e in ids))[0]
             for iid, ids in wanted.items():
                 try:
                     executions[iid].advance(pending[iid], ids, found)
@@ -603,7 +389,7 @@ class FleetWindow:
 
         def rollback_failed(outcome, step, error):
             if not outcome.rollback["error"]:
-                outcome.rollback["error"] = "%s: %s" % (step, _describe_error(error))
+                outcome.rollback["error"] = "%s: %s" % (step, describe_error(error))
 
         self.change_enis(DETACH, dict((iid, self.outcomes[iid].window_attach) for iid in failed), STEP_ROLLBACK, rollback_failed)
         still = [iid for iid in failed if not self.outcomes[iid].rollback["error"]]
@@ -616,10 +402,10 @@ class FleetWindow:
                 continue
             ids = outcome.window_detach + outcome.window_attach
             try:
-                found, _ = self.read_enis(set(ids))
+                found = self.read_enis(set(ids))[0]
                 unread = "not found"
             except EnsError as error:
-                found, unread = {}, _describe_error(error)
+                found, unread = {}, describe_error(error)
             for eni_id in ids:
                 eni = found.get(eni_id)
                 was = "attached to %s" % iid if eni_id in outcome.window_detach else "detached"

@@ -8,10 +8,10 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: ens_eni_batch
 short_description: Change the ENIs of many ENS instances at once, one stop/start window per instance
-version_added: 2.1.0
+version_added: 2.0.0
 description:
   - Attaches and detaches the ENIs of many Alibaba Cloud ENS (Edge Node Service) instances in one run, giving each
-    instance that needs a change one window: stop it, detach, attach, then bring it back to its power state. This
+    instance that needs a change one window (stop it, detach, attach, then bring it back to its power state). This
     is what the P(alibabacloud.ens.eni_change#role) role does for one instance, done for a whole batch of hosts by
     one process; the role's batch mode (O(changes) built from every host of a C(serial) batch) and the
     C(attach), C(detach) and C(swap) playbooks over an inventory use it.
@@ -200,6 +200,31 @@ request_ids:
   returned: always
   type: list
   elements: str
+error_code:
+  description: The API error code of the call that failed the whole run (before any instance's outcome).
+  returned: when an API call fails the whole run
+  type: str
+  sample: SignatureDoesNotMatch
+request_id:
+  description: The request id of the call that failed the whole run.
+  returned: when an API call fails the whole run
+  type: str
+  sample: 0CC5E7F4-2B13-5D29-9C4E-8E8D6C6E1C31
+action:
+  description: The ENS API action of the call that failed the whole run.
+  returned: when an API call fails the whole run
+  type: str
+  sample: DescribeInstances
+resource:
+  description: The resources the failed call was about.
+  returned: when an API call fails the whole run
+  type: str
+  sample: i-5p67acfmxazb4pxxxx
+http_status:
+  description: The HTTP status of the failed call's answer; absent when no answer came (connection errors).
+  returned: when an API call fails the whole run with an answer
+  type: int
+  sample: 403
 """
 
 from ansible_collections.alibabacloud.ens.plugins.module_utils._base import EnsInputError, EnsModule

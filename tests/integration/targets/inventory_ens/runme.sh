@@ -84,7 +84,7 @@ tr -s ' \n' ' ' < "${work}/bad_option.err" | grep -q 'option instance_ids: eleme
 # API data never runs as a template; names that collide never merge instances nor stand for localhost.
 bash "${here}/untrusted.sh" "${config}" "${work}"
 
-# playbooks/swap.yml, unchanged, over the hosts the plugin produces (a keyed group as target, forks 2).
+# playbooks/swap.yml, unchanged, over the hosts the plugin produces (a keyed group as target), in batch mode.
 check reset
 ansible-inventory -i sources/swap.ens.yml --graph
 ansible-playbook -i sources/swap.ens.yml alibabacloud.ens.swap -e target_hosts=ens_Running --forks 2 "$@"

@@ -192,4 +192,3 @@ def test_the_documentation_lists_exactly_the_arguments():
     for name, spec in action_plugin.ARGUMENT_SPEC.items():
         assert documented[name]["type"] == spec["type"]
         assert documented[name].get("required", False) == spec.get("required", False)
-
