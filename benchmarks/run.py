@@ -14,11 +14,14 @@ another is measured in the same run. Nothing here asserts on a time: targets are
 from __future__ import annotations
 
 import argparse
+import collections
 import datetime
 import json
+import math
 import os
 import platform
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -42,7 +45,6 @@ DETACH_MODULE = "alibabacloud.ens.ens_eni_detach"
 POWER_MODULE = "alibabacloud.ens.ens_instance_power"
 PLAN_MODULE = "alibabacloud.ens.ens_eni_plan"
 INFO_MODULE = "alibabacloud.ens.ens_eni_info"
-API_MODULES = (ENI_MODULE, DETACH_MODULE, POWER_MODULE, PLAN_MODULE, INFO_MODULE)
 
 # Targets (see the brief in docs/benchmarks.md).
 OVERSHOOT_TARGETS = {2: 0.5, 10: 1.0, 60: 2.0}
@@ -266,7 +268,7 @@ class Runner:
             t0 = time.monotonic()
             process = subprocess.Popen(timed(argv, time_path), cwd=self.work, env=self.env(extra_env), stdout=out,  # pylint: disable=consider-using-with
                                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-            _pid, status, usage = os.wait4(process.pid, 0)
+            status, usage, cpu_children = wait_tree(process.pid)
             wall = time.monotonic() - t0
             ended = time.time()
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -280,8 +282,8 @@ class Runner:
                 timing = [json.loads(line) for line in handle if line.strip()]
         if check and process.returncode != 0:
             raise RuntimeError("command failed (%d): %s\n%s" % (process.returncode, " ".join(argv), output[-3000:]))
-        return {"rc": process.returncode, "wall": wall, "start": started, "end": ended,
-                "maxrss_kb": read_timed(time_path, usage), "output": output, "timing": timing}
+        return {"rc": process.returncode, "wall": wall, "start": started, "end": ended, "cpu": cpu_seconds(usage),
+                "cpu_children": cpu_children, "maxrss_kb": read_timed(time_path, usage), "output": output, "timing": timing}
 
     def module(self, name, args, check=True):
         argv = [os.path.join(self.bin, "ansible"), "localhost", "-m", name, "-e", "ansible_python_interpreter=%s" % self.python]
@@ -300,6 +302,24 @@ class Runner:
         if limit:
             argv += ["--limit", limit]
         return self.execute(argv, check=check)
+
+
+def cpu_seconds(usage):
+    """User + system CPU seconds of a rusage."""
+    return usage.ru_utime + usage.ru_stime
+
+
+def wait_tree(pid):
+    """Wait for child `pid`: (exit status, its rusage, the CPU seconds RUSAGE_CHILDREN grew by meanwhile).
+
+    Linux adds a process's CPU to its parent's children counters once the parent has waited for it, so the rusage of
+    a command counts every descendant each level waited for (ansible waits for its workers and module processes); a
+    process left running in the background would be missed. Both figures come from the same accounting: they agree
+    when this process reaps no other child meanwhile.
+    """
+    before = cpu_seconds(resource.getrusage(resource.RUSAGE_CHILDREN))
+    _pid, status, usage = os.wait4(pid, 0)
+    return status, usage, cpu_seconds(resource.getrusage(resource.RUSAGE_CHILDREN)) - before
 
 
 def with_calls(sim, run_fn):
@@ -665,89 +685,194 @@ def section_timeouts(sim, runner, reps, timeout=3):
 
 
 # ------------------------------------------------------------------------------------------------
-# 4. Fleet: playbooks/attach.yml over 20 instances x 2 ENIs, forks 1, 5, 10
+# 4. Fleet: playbooks/swap.yml in batch mode beside the per-host role, at 20 and 100 instances (issue 11)
+
+# Transitions of the fleet runs: one swap window's floor is stop + detach + attach + start.
+FLEET_TRANSITIONS = {"stop": 5.0, "detach": 3.0, "attach": 3.0, "start": 5.0}
+FLEET_FLOOR = sum(FLEET_TRANSITIONS.values())
+# ens_eni_batch's default max_calls_per_second, which the playbooks keep (eni_change_max_calls_per_second).
+FLEET_CEILING = 40.0
+# The simulator's flow control in the throttled run: half the ceiling, so throttling must happen.
+FLEET_RATE_LIMITS = {"*": 20}
+FLEET_SIZES = (20, 100)
+# The per-host role: one fork per instance at 20 (as the issue measured), 50 at 100.
+PER_HOST_FORKS = {20: 20, 100: 50}
+# Batch mode: forks only run the per-host controller tasks around the one module run (set_fact, the result), a few
+# milliseconds of CPU each; more forks than CPUs cannot run more of them at once, so a small multiple of the CPUs.
+BATCH_FORKS = 10
+# Targets of issue 11.
+FLEET_WALL_RATIO_TARGET = 1.5
+FLEET_CALLS_TARGET = 10.0
+FLEET_CPU_TARGET = 0.5
+# Seconds the whole fleet section may take: the per-host run at the largest size shrinks to what fits (0: no limit).
+FLEET_BUDGET = 900.0
+
+
+def fleet_instance(number):
+    return "i-fleet-%04d" % number
+
+
+def swap_enis(number):
+    """(ENI to detach, ENI to attach) of fleet instance `number`: its secondary ENI out, its free ENI in."""
+    return "eni-fleet-%04d-s1" % number, "eni-fleet-%04d-a" % number
+
+
+def fleet_spec(count):
+    return {"generate": {"instances": count, "secondary_enis_per_instance": 1, "free_enis_per_instance": 1,
+                         "status": "Running", "prefix": "fleet"}}
 
 
 def write_fleet_inventory(path, count):
-    lines = ["---", "# Generated by benchmarks/run.py: the simulator's generated fleet (prefix fleet).", "ens_fleet:", "  hosts:"]
+    lines = ["---", "# Generated by benchmarks/run.py: the simulator's generated fleet (prefix fleet), one ENI out, one in.",
+             "ens_fleet:", "  hosts:"]
     for number in range(1, count + 1):
-        lines += ["    fleet-%02d:" % number,
+        out, into = swap_enis(number)
+        lines += ["    fleet-%03d:" % number,
                   "      ansible_connection: local",
-                  "      ens_instance_id: i-fleet-%04d" % number,
-                  "      ens_attach_network_interface_ids: [%s]" % ", ".join(eni_ids("fleet", number, 2))]
+                  "      ens_instance_id: %s" % fleet_instance(number),
+                  "      ens_detach_network_interface_ids: [%s]" % out,
+                  "      ens_attach_network_interface_ids: [%s]" % into]
     with open(path, "w", encoding="utf-8") as handle:
         handle.write("\n".join(lines) + "\n")
 
 
-CONTROLLER_ACTIONS = frozenset(("set_fact", "debug", "include_role", "include_tasks", "import_role", "import_tasks",
-                                "validate_argument_spec", "fail", "assert", "meta", "include_vars"))
-FLEET_PARTS = (("module_startup", "Module start-up"), ("api_calls", "API calls"), ("waiting", "Waiting for transitions"),
-               ("module_exit", "Module exit"), ("other_modules", "Other modules"), ("controller_tasks", "Controller-only tasks"))
+def busiest_second(calls):
+    """(calls, second): the calendar second (whole epoch seconds) in which the call log has the most calls."""
+    per_second = collections.Counter(int(math.floor(call["time"])) for call in calls)
+    if not per_second:
+        return 0, None
+    second, count = max(per_second.items(), key=lambda item: (item[1], -item[0]))
+    return count, second
 
 
-def fleet_breakdown(run, hosts):
-    """Host-seconds by kind of work, summed over `hosts` (name -> instance number)."""
-    calls, timing = run["calls"], run["timing"]
-    owner = {}
-    for host, number in hosts.items():
-        owner["i-fleet-%04d" % number] = host
-        for eni_id in eni_ids("fleet", number, 2):
-            owner[eni_id] = host
-    by_host = {}
-    for call in calls:
-        for host in set(owner.get(resource_id) for resource_id in named(call)) - {None}:
-            by_host.setdefault(host, []).append(call)
-    totals = dict((name, 0.0) for name, _label in FLEET_PARTS)
-    for entry in timing:
-        if entry["host"] not in hosts:
-            continue
-        duration = entry["end"] - entry["start"]
-        if entry["action"] not in API_MODULES:
-            short = entry["action"].rsplit(".", 1)[-1]
-            totals["controller_tasks" if short in CONTROLLER_ACTIONS or entry["status"] == "skipped" else "other_modules"] += duration
-            continue
-        if entry["status"] == "skipped":
-            totals["controller_tasks"] += duration
-            continue
-        inside = [c for c in by_host.get(entry["host"], []) if entry["start"] <= c["time"] <= entry["end"]]
-        if not inside:
-            totals["module_startup"] += duration
-            continue
-        first, last = inside[0]["time"], inside[-1]["time"]
-        mutating = [c["time"] for c in inside if c["mutating"]]
-        waiting = last - max(mutating) if mutating else 0.0
-        totals["module_startup"] += first - entry["start"]
-        totals["waiting"] += waiting
-        totals["api_calls"] += (last - first) - waiting
-        totals["module_exit"] += entry["end"] - last
-    return totals
+def throttled_answers(calls):
+    return sum(1 for call in calls if (call.get("code") or "").startswith("Throttling"))
 
 
-def section_fleet(sim, runner, forks_plan, count, scale):
-    """`forks_plan`: (forks, instances to run over: all `count`, or fewer for the slow forks-1 run)."""
-    transitions = dict((kind, seconds * scale) for kind, seconds in REALISTIC.items())
-    inventory = os.path.join(runner.work, "fleet-inventory.yml")
-    write_fleet_inventory(inventory, count)
-    playbook = os.path.join(ROOT, "playbooks", "attach.yml")
-    results = {"instances": count, "enis_per_instance": 2, "transitions": transitions, "scale": scale, "runs": []}
-    for forks, over in forks_plan:
-        sim.reset({"generate": {"instances": count, "free_enis_per_instance": 2, "status": "Running", "prefix": "fleet"}},
-                  transitions)
-        hosts = dict(("fleet-%02d" % number, number) for number in range(1, over + 1))
-        limit = None if over == count else ",".join(sorted(hosts))
-        print("  fleet: %d instances x 2 ENIs, forks %d" % (over, forks), flush=True)
-        run = with_calls(sim, lambda forks=forks, limit=limit: runner.playbook(playbook, {"target_hosts": "ens_fleet"}, inventory,
-                                                                               forks, limit=limit))
-        state = run["state"]
-        wrong = [eni_id for number in hosts.values() for eni_id in eni_ids("fleet", number, 2)
-                 if state["network_interfaces"][eni_id]["Status"] != "InUse"]
-        wrong += [i for i, item in state["instances"].items() if item["Status"] != "Running"]
-        if wrong:
-            raise RuntimeError("fleet run left resources in the wrong state: %s" % ", ".join(sorted(wrong)[:10]))
-        counts = count_calls(run["calls"])
-        results["runs"].append({"forks": forks, "instances": over, "wall": run["wall"], "per_instance": run["wall"] / over,
-                                "breakdown": fleet_breakdown(run, hosts), "calls": counts["total"],
-                                "mutating": counts["mutating"], "waits": waits_in_run(run)})
+def fleet_state_errors(state, numbers):
+    """What a swap over instances `numbers` left wrong: each instance Running, its old ENI Available, its new one InUse on it."""
+    wrong = []
+    for number in numbers:
+        instance_id = fleet_instance(number)
+        out, into = swap_enis(number)
+        instance = state["instances"].get(instance_id)
+        if instance is None or instance["Status"] != "Running":
+            wrong.append("%s %s" % (instance_id, instance["Status"] if instance else "missing"))
+        eni = state["network_interfaces"].get(out)
+        if eni is None or eni["Status"] != "Available":
+            wrong.append("%s %s" % (out, eni["Status"] if eni else "missing"))
+        eni = state["network_interfaces"].get(into)
+        if eni is None or eni["Status"] != "InUse" or eni.get("InstanceId") != instance_id:
+            wrong.append("%s %s on %s" % (into, eni["Status"] if eni else "missing", (eni or {}).get("InstanceId") or "-"))
+    return wrong
+
+
+def fleet_breakdown(run):
+    """Where a run's wall time goes: before its first API call, from the first to the last, after the last (seconds), and
+    the ens_eni_batch task's time from the timing callback (batch mode; None otherwise)."""
+    calls = run["calls"]
+    batch = [entry for entry in run["timing"] if entry["action"].rsplit(".", 1)[-1] == "ens_eni_batch"]
+    return {
+        "lead_in": calls[0]["time"] - run["start"] if calls else None,
+        "api_span": calls[-1]["time"] - calls[0]["time"] if calls else None,
+        "tail": run["end"] - calls[-1]["time"] if calls else None,
+        "batch_task": max(e["end"] for e in batch) - min(e["start"] for e in batch) if batch else None,
+    }
+
+
+def fleet_figures(run, instances):
+    """The figures of one fleet run, from its call log, its rusage and the simulator's state after it."""
+    calls = run["calls"]
+    counts = count_calls(calls)
+    busiest, _second = busiest_second(calls)
+    wrong = fleet_state_errors(run["state"], range(1, instances + 1))
+    return {
+        "rc": run["rc"], "wrong": wrong[:10], "wrong_count": len(wrong),
+        "wall": run["wall"], "floor_ratio": run["wall"] / FLEET_FLOOR,
+        "calls": counts["total"], "mutating": counts["mutating"], "by_action": counts["by_action"],
+        "calls_per_instance": counts["total"] / float(instances),
+        "busiest_second": busiest, "throttled": throttled_answers(calls),
+        "cpu": run["cpu"], "cpu_children": run["cpu_children"], "cpu_per_instance": run["cpu"] / float(instances),
+        "breakdown": fleet_breakdown(run),
+    }
+
+
+def per_host_projection(done, size, forks, nproc):
+    """Projected wall time (s) of the per-host role at `size` instances and `forks` from a per-host run `done`: its wall
+    time once per round of forks, or all its CPU on `nproc` CPUs, whichever is longer."""
+    rounds = math.ceil(size / float(forks)) / math.ceil(done["instances"] / float(done["forks"]))
+    return max(done["wall"] * rounds, done["cpu_per_instance"] * size / float(nproc))
+
+
+def section_fleet(sim, runner, sizes=FLEET_SIZES, batch_forks=BATCH_FORKS, budget=FLEET_BUDGET):
+    """Single-instance, batch-mode and per-host swaps in one run; the per-host run at the largest size within `budget`."""
+    started = time.monotonic()
+    sizes = sorted(set(sizes))
+    playbook = os.path.join(ROOT, "playbooks", "swap.yml")
+    inventories = {}
+    for size in sizes:
+        inventories[size] = os.path.join(runner.work, "fleet-%d.yml" % size)
+        write_fleet_inventory(inventories[size], size)
+    results = {"transitions": FLEET_TRANSITIONS, "floor": FLEET_FLOOR, "ceiling": FLEET_CEILING, "sizes": sizes,
+               "batch_forks": batch_forks, "rate_limits": FLEET_RATE_LIMITS, "budget": budget, "runs": [], "notes": []}
+
+    def fleet_run(kind, count, forks=None, behaviours=None):
+        sim.reset(fleet_spec(count), FLEET_TRANSITIONS)
+        if behaviours:
+            sim.set_behaviours(behaviours)
+        label = "%s, %d instance(s)%s%s" % (kind, count, ", forks %d" % forks if forks else "", ", flow control" if behaviours else "")
+        print("  fleet: %s" % label, flush=True)
+        if kind == "single":
+            out, into = swap_enis(1)
+            extra = {"instance_id": fleet_instance(1), "detach_network_interface_ids": [out], "attach_network_interface_ids": [into]}
+            run = with_calls(sim, lambda: runner.playbook(playbook, extra, check=False))
+        else:
+            extra = {"target_hosts": "ens_fleet"}
+            if kind == "per-host":
+                extra["batch_mode"] = False
+            run = with_calls(sim, lambda: runner.playbook(playbook, extra, inventories[count], forks, check=False))
+        entry = {"kind": kind, "instances": count, "forks": forks, "behaviours": behaviours}
+        entry.update(fleet_figures(run, count))
+        if entry["rc"] or entry["wrong_count"]:
+            entry["output_tail"] = run["output"][-3000:]
+        results["runs"].append(entry)
+        print("    %.1f s, %.1f calls/instance, busiest second %d, %.2f s CPU/instance, %d throttled, rc %d, %d wrong"
+              % (entry["wall"], entry["calls_per_instance"], entry["busiest_second"], entry["cpu_per_instance"],
+                 entry["throttled"], entry["rc"], entry["wrong_count"]), flush=True)
+        return entry
+
+    largest = sizes[-1]
+    fleet_run("single", 1)
+    for size in sizes:
+        fleet_run("batch", size, batch_forks)
+    # A second single-instance run: the shared machine's load drifts, and the 1.5x target compares with it.
+    fleet_run("single", 1)
+    fleet_run("batch", largest, batch_forks, behaviours={"rate_limits": FLEET_RATE_LIMITS})
+    done = None
+    for size in sizes:
+        forks = PER_HOST_FORKS.get(size, min(size, 50))
+        run_size = size
+        if done is not None and budget:
+            used = time.monotonic() - started
+            projected = per_host_projection(done, size, forks, os.cpu_count() or 1)
+            if used + projected > budget:
+                per_instance = projected / size
+                run_size = int((budget - used) / per_instance) // 10 * 10
+                note = ("per-host role at %d instances: projected %.0f s (from its run at %d: %.1f s, %.2f s of CPU per instance, "
+                        "%d CPUs), past the section's budget of %.0f s with %.0f s used"
+                        % (size, projected, done["instances"], done["wall"], done["cpu_per_instance"], os.cpu_count() or 1,
+                           budget, used))
+                if run_size <= done["instances"]:
+                    results["notes"].append(note + "; not run")
+                    print("  fleet: " + note + "; not run", flush=True)
+                    continue
+                results["notes"].append(note + "; run at %d instances instead" % run_size)
+                print("  fleet: " + note + "; run at %d instead" % run_size, flush=True)
+                inventories[run_size] = os.path.join(runner.work, "fleet-%d.yml" % run_size)
+                write_fleet_inventory(inventories[run_size], run_size)
+                forks = min(forks, run_size)
+        done = fleet_run("per-host", run_size, forks)
+    results["duration"] = time.monotonic() - started
     return results
 
 
@@ -1004,28 +1129,9 @@ def interpret(results):  # pylint: disable=too-many-locals
                fmt(startup, 1), round(100 * startup / window), fmt(handoff, 1), round(100 * handoff / window), REALISTIC["attach"]))
 
     # Fleet.
-    by_forks = dict((run["forks"], run) for run in fleet["runs"])
-    if by_forks:
-        first = by_forks[min(by_forks)]
-        b = first["breakdown"]
-        total = sum(b.values())
-        text = ("* **Fleet.** With forks %d an instance takes %s s of wall time; of its task time, module start-up is %d%%, "
-                "waiting for transitions %d%%, API calls %d%%, other modules %d%% and controller-only tasks %d%% "
-                "(transitions scaled by %g here)."
-                % (first["forks"], fmt(first["per_instance"], 1), round(100 * b["module_startup"] / total),
-                   round(100 * b["waiting"] / total), round(100 * b["api_calls"] / total), round(100 * b["other_modules"] / total),
-                   round(100 * b["controller_tasks"] / total), fleet["scale"]))
-        if len(by_forks) > 1:
-            last = by_forks[max(by_forks)]
-            text += (" Forks %d bring it to %s s per instance (%s x faster), not %d x: waits overlap, but every module run "
-                     "spends about a second of CPU starting (mostly importing the SDK) and %s CPUs start only that many at "
-                     "once, so an instance's module start-up grows from %s s at forks %d to %s s at forks %d as start-ups "
-                     "queue for the CPUs."
-                     % (last["forks"], fmt(last["per_instance"], 1), fmt(first["per_instance"] / last["per_instance"], 1),
-                        last["forks"] // first["forks"], results["machine"]["nproc"],
-                        fmt(first["breakdown"]["module_startup"] / first["instances"], 1), first["forks"],
-                        fmt(last["breakdown"]["module_startup"] / last["instances"], 1), last["forks"]))
-        lines.append(text)
+    bullet = fleet_bullet(fleet)
+    if bullet:
+        lines.append(bullet)
 
     # Start-up.
     info = median([r["wall"] for r in su["module"]["info"]])
@@ -1043,6 +1149,223 @@ def interpret(results):  # pylint: disable=too-many-locals
            fmt(median([r["maxrss_kb"] for r in su["module"]["ping"]]) / 1024.0, 0), fmt(sdk), fmt(basic)))
     lines.append("")
     return lines
+
+
+# ------------------------------------------------------------------------------------------------
+# The report's fleet part (section 4, its targets, its line of "What this means"), also spliced alone
+
+
+FLEET_HEADING = "## 4. Fleet"
+FLEET_TARGET_PREFIX = "Fleet"
+FLEET_BULLET = "* **Fleet.**"
+
+
+def fleet_run_label(entry):
+    if entry["kind"] == "single":
+        return "single instance (localhost)"
+    if entry["kind"] == "per-host":
+        return "per-host role"
+    return "batch mode, simulator flow control" if entry.get("behaviours") else "batch mode"
+
+
+def fleet_runs(fleet, kind, throttled=False):
+    return [e for e in fleet["runs"] if e["kind"] == kind and bool(e.get("behaviours")) == throttled]
+
+
+def fleet_ok(entry):
+    return entry["rc"] == 0 and not entry["wrong_count"]
+
+
+def fleet_single_wall(fleet):
+    walls = [e["wall"] for e in fleet_runs(fleet, "single") if fleet_ok(e)]
+    return statistics.mean(walls) if walls else None
+
+
+def fleet_targets(fleet):
+    """(target, ok, measured) of issue 11, from the batch runs of this fleet section."""
+    targets = []
+    single = fleet_single_wall(fleet)
+    batches = fleet_runs(fleet, "batch")
+    largest = max(batches, key=lambda e: e["instances"]) if batches else None
+    if largest and single:
+        ratio = largest["wall"] / single
+        targets.append(("%s: %d instances in one batch <= %gx the single-instance wall time" % (
+            FLEET_TARGET_PREFIX, largest["instances"], FLEET_WALL_RATIO_TARGET), ratio <= FLEET_WALL_RATIO_TARGET and fleet_ok(largest),
+            "%.1f s vs %.1f s (%.2fx)%s" % (largest["wall"], single, ratio, "" if fleet_ok(largest) else ", the batch run failed")))
+    for entry in batches:
+        # A failed run's figures prove nothing: its targets are missed.
+        size, ok, failed = entry["instances"], fleet_ok(entry), "" if fleet_ok(entry) else ", the run failed"
+        targets.append(("%s: <= %g API calls per instance, batch of %d" % (FLEET_TARGET_PREFIX, FLEET_CALLS_TARGET, size),
+                        ok and entry["calls_per_instance"] <= FLEET_CALLS_TARGET,
+                        "%.1f (%d calls)%s" % (entry["calls_per_instance"], entry["calls"], failed)))
+        targets.append(("%s: busiest second <= the ceiling (%g), batch of %d" % (FLEET_TARGET_PREFIX, fleet["ceiling"], size),
+                        ok and entry["busiest_second"] <= fleet["ceiling"], "%d calls%s" % (entry["busiest_second"], failed)))
+        targets.append(("%s: controller CPU <= %g s per instance, batch of %d" % (FLEET_TARGET_PREFIX, FLEET_CPU_TARGET, size),
+                        ok and entry["cpu_per_instance"] <= FLEET_CPU_TARGET,
+                        "%.2f s (%.1f s in all)%s" % (entry["cpu_per_instance"], entry["cpu"], failed)))
+    for entry in fleet_runs(fleet, "batch", throttled=True):
+        targets.append(("%s: under flow control `%s` a batch of %d is throttled and still completes" % (
+            FLEET_TARGET_PREFIX, json.dumps(entry["behaviours"]["rate_limits"]), entry["instances"]),
+            fleet_ok(entry) and entry["throttled"] > 0,
+            "%d throttled answers, %.1f s, rc %d, %d resources left wrong" % (
+                entry["throttled"], entry["wall"], entry["rc"], entry["wrong_count"])))
+    failed = [e for e in fleet["runs"] if not fleet_ok(e)]
+    measured = "%d of %d runs" % (len(fleet["runs"]) - len(failed), len(fleet["runs"]))
+    if failed:
+        measured += "; failed: %s" % ", ".join("%s at %d (rc %d, %d wrong)" % (fleet_run_label(e), e["instances"], e["rc"],
+                                                                               e["wrong_count"]) for e in failed)
+    targets.append(("%s: every run swaps every instance and leaves it Running" % FLEET_TARGET_PREFIX, not failed, measured))
+    return targets
+
+
+def render_fleet(fleet):
+    """Section 4 of the report, as lines."""
+    out = []
+    add = out.append
+    m = fleet["measured"]
+    tr = fleet["transitions"]
+    add("%s: playbooks/swap.yml in batch mode beside the per-host role" % FLEET_HEADING)
+    add("")
+    add("Measured by `%s` on %s, commit %s, %s CPUs, load average before / after %s / %s; the section took %.0f s%s."
+        % (m["command"], m["date"], m["commit"], m["nproc"], m["load_before"], m.get("load_after", "?"), fleet["duration"],
+           " (quick mode)" if fleet.get("quick") else ""))
+    add("")
+    add("Every run swaps one ENI out and one in on each instance of the simulator's generated fleet, all Running (host vars "
+        "`ens_instance_id`, `ens_detach_network_interface_ids: [eni-fleet-NNNN-s1]`, `ens_attach_network_interface_ids: "
+        "[eni-fleet-NNNN-a]`), in one stop/start window per instance. Transitions: stop %g s, detach %g s, attach %g s, start %g s, "
+        "so one window's floor is %g s, and so is each run's: every instance is in one serial batch (`batch_size` unset). "
+        "Runs: **single instance**: `ansible-playbook playbooks/swap.yml -e instance_id=i-fleet-0001 -e "
+        "detach_network_interface_ids=... -e attach_network_interface_ids=...` on localhost (the single-host role); "
+        "**batch mode**: `ansible-playbook playbooks/swap.yml -i <inventory> -e target_hosts=ens_fleet --forks %d`, the default "
+        "over an inventory (one `ens_eni_batch` module run for the batch); **per-host role**: the same with `-e batch_mode=false` "
+        "and the forks shown."
+        % (tr["stop"], tr["detach"], tr["attach"], tr["start"], fleet["floor"], fleet["batch_forks"]))
+    add("")
+    add("Forks in batch mode: the cloud's waits all happen in the one module process, so forks only run the per-host "
+        "controller tasks before and after it (the id check, `set_fact`, `ens_eni_batch_result`), short and CPU-bound; on %s "
+        "CPUs more forks cannot run more of them at once and only add worker processes, fewer leave the controller waiting "
+        "on each round of results: %d, a small multiple of the CPUs." % (m["nproc"], fleet["batch_forks"]))
+    add("")
+    single = fleet_single_wall(fleet)
+    rows = []
+    for entry in fleet["runs"]:
+        b = entry["breakdown"]
+        split = " / ".join(fmt(b[k], 1) for k in ("lead_in", "api_span", "tail"))
+        if b.get("batch_task") is not None:
+            split += " (module task %s)" % fmt(b["batch_task"], 1)
+        result = "ok" if fleet_ok(entry) else "**rc %d, %d resources wrong**%s" % (
+            entry["rc"], entry["wrong_count"], (": " + ", ".join(entry["wrong"][:3])) if entry["wrong"] else "")
+        rows.append([fleet_run_label(entry), entry["instances"], entry["forks"] or "-", fmt(entry["wall"], 1),
+                     fmt(entry["floor_ratio"], 1) + "x", fmt(entry["wall"] / single, 2) + "x" if single else "-",
+                     "%s (%d, %d mutating)" % (fmt(entry["calls_per_instance"], 1), entry["calls"], entry["mutating"]),
+                     entry["busiest_second"], entry["throttled"],
+                     "%s (%s)" % (fmt(entry["cpu_per_instance"], 2), fmt(entry["cpu"], 1)), split, result])
+    add(table(["Run", "Instances", "Forks", "Wall, s", "Wall / floor", "Wall / single", "API calls per instance (total, mutating)",
+               "Busiest second, calls (ceiling %g)" % fleet["ceiling"], "Throttled answers",
+               "Controller CPU per instance, s (total)", "Before first call / calls / after last call, s", "Result"], rows))
+    add("")
+    for note in fleet.get("notes", []):
+        add("Not measured as planned: %s." % note)
+        add("")
+    add("`Wall / single`: against the single-instance runs' mean (%s). `API calls per instance`: every call of the run in the "
+        "simulator's call log (reads, mutating, retries, throttled) over the instances. `Busiest second`: the most calls the "
+        "simulator logged in one calendar second; the ceiling is `ens_eni_batch`'s `max_calls_per_second` (default %g), which the "
+        "per-host role does not have. `Controller CPU`: user + system CPU of the whole `ansible-playbook` process tree "
+        "(controller, workers, module processes), from `os.wait4` on the command (cross-checked with the growth of "
+        "`getrusage(RUSAGE_CHILDREN)`): Linux adds a process's CPU to its parent's once the parent has waited for it, and "
+        "ansible waits for every worker and module process, so the whole tree is counted once; the simulator is a separate "
+        "process and is not. `Before first call / calls / after last call`: the command's start to its first API call "
+        "(controller start-up, per-host tasks, module start-up), first to last call, last call to the command's end; in batch "
+        "mode the `ens_eni_batch` task's own time follows (timing callback)."
+        % (", ".join(fmt(e["wall"], 1) + " s" for e in fleet_runs(fleet, "single")), fleet["ceiling"]))
+    add("")
+    rows = [[fleet_run_label(e), e["instances"], by_action(e)] for e in fleet["runs"] if e["kind"] != "single" or e is
+            fleet_runs(fleet, "single")[0]]
+    add(table(["Run", "Instances", "API calls by action"], rows))
+    add("")
+    for entry in fleet_runs(fleet, "batch", throttled=True):
+        plain = [e for e in fleet_runs(fleet, "batch") if e["instances"] == entry["instances"]]
+        add("Flow control: the batch of %d again with the simulator's `rate_limits` `%s` (a call past that many in one calendar "
+            "second is answered `Throttling.User`), under the module's default ceiling of %g: %s s against %s s without it, "
+            "%d throttled answers, %s calls per instance, and the run %s."
+            % (entry["instances"], json.dumps(entry["behaviours"]["rate_limits"]), fleet["ceiling"], fmt(entry["wall"], 1),
+               fmt(plain[0]["wall"], 1) if plain else "-", entry["throttled"], fmt(entry["calls_per_instance"], 1),
+               "completed with every instance swapped and Running" if fleet_ok(entry)
+               else "FAILED (rc %d, %d resources wrong)" % (entry["rc"], entry["wrong_count"])))
+        add("")
+    return out
+
+
+def fleet_bullet(fleet):
+    """The fleet line of "What this means", from this run's figures."""
+    batches = dict((e["instances"], e) for e in fleet_runs(fleet, "batch"))
+    per_host = dict((e["instances"], e) for e in fleet_runs(fleet, "per-host"))
+    both = sorted(set(batches) & set(per_host))
+    if not both:
+        return None
+    size = both[-1]
+    b, p = batches[size], per_host[size]
+    split = b["breakdown"]
+    where = ""
+    if split["api_span"] is not None:
+        figures = (fmt(b["wall"], 1), fmt(split["lead_in"], 1), fmt(split["api_span"], 1), fleet["floor"], fmt(split["tail"], 1))
+        where = (" Of batch mode's %s s, %s s pass before its first API call (controller start-up, the role's per-host tasks, "
+                 "the module's start-up), %s s from its first call to its last (the floor is %g s) and %s s after it (the "
+                 "per-host outcomes)." % figures)
+    return ("%s At %d instances batch mode takes %s s (%sx the floor) where the per-host role with forks %d takes %s s (%sx); "
+            "%s API calls per instance against %s, a busiest second of %d calls against %d, and %s s of controller CPU per "
+            "instance against %s s. The per-host role starts several module processes per host, each importing the SDK, and "
+            "polls each instance on its own; batch mode starts one module process for the whole batch and shares its polls "
+            "across the instances, paced under its ceiling.%s"
+            % (FLEET_BULLET, size, fmt(b["wall"], 1), fmt(b["floor_ratio"], 1), p["forks"], fmt(p["wall"], 1),
+               fmt(p["floor_ratio"], 1), fmt(b["calls_per_instance"], 1), fmt(p["calls_per_instance"], 1), b["busiest_second"],
+               p["busiest_second"], fmt(b["cpu_per_instance"], 2), fmt(p["cpu_per_instance"], 2), where))
+
+
+def splice_fleet(report, fleet):
+    """`report` (a whole docs/benchmarks.md) with its fleet section, fleet targets and fleet line replaced by `fleet`'s."""
+    lines = report.rstrip("\n").split("\n")
+    # Section 4: from its heading to the next section's.
+    start = next((i for i, line in enumerate(lines) if line.startswith(FLEET_HEADING)), None)
+    if start is None:
+        raise ValueError("no line starting with %r" % FLEET_HEADING)
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    lines[start:end] = render_fleet(fleet)
+    # The targets table: the old fleet rows out, this run's at its end.
+    head = next((i for i, line in enumerate(lines) if line == "## Targets"), None)
+    first = next((i for i in range(head + 1, len(lines)) if lines[i].startswith("|")), None) if head is not None else None
+    if first is None:
+        raise ValueError("no table under '## Targets'")
+    last = first
+    while last + 1 < len(lines) and lines[last + 1].startswith("|"):
+        last += 1
+    kept = [line for line in lines[first:last + 1] if not line.startswith("| %s" % FLEET_TARGET_PREFIX)]
+    new_rows = table(["Target", "Measured", "Result"], [[name, measured, verdict(ok)] for name, ok, measured
+                                                        in fleet_targets(fleet)]).split("\n")[2:]
+    lines[first:last + 1] = kept + new_rows
+    # The fleet line of "What this means": replaced, or put before the start-up line.
+    bullet = fleet_bullet(fleet)
+    old = next((i for i, line in enumerate(lines) if line.startswith(FLEET_BULLET)), None)
+    if old is not None:
+        if bullet:
+            lines[old] = bullet
+        else:
+            del lines[old]
+    elif bullet:
+        where = next((i for i, line in enumerate(lines) if line.startswith("* **Start-up.**")), len(lines))
+        lines.insert(where, bullet)
+    return "\n".join(lines) + "\n"
+
+
+def render_fleet_alone(fleet):
+    """A report holding the fleet part only (when there is no full report to splice it into)."""
+    rows = [[name, measured, verdict(ok)] for name, ok, measured in fleet_targets(fleet)]
+    head = ["# Benchmarks", "",
+            "Generated by `%s`: the fleet section only. `make bench` writes the whole report." % fleet["measured"]["command"], "",
+            "## Targets", "", table(["Target", "Measured", "Result"], rows), ""]
+    bullet = fleet_bullet(fleet)
+    tail = ["## What this means, where the time goes", "", bullet, ""] if bullet else []
+    return "\n".join(head + render_fleet(fleet) + tail).rstrip() + "\n"
 
 
 def render(results):  # pylint: disable=too-many-locals,too-many-statements,too-many-branches
@@ -1273,49 +1596,8 @@ def render(results):  # pylint: disable=too-many-locals,too-many-statements,too-
     add("")
 
     # 4 ---------------------------------------------------------------------------------------------
-    fleet = results["fleet"]
-    add("## 4. Fleet: playbooks/attach.yml over %d instances x %d ENIs" % (fleet["instances"], fleet["enis_per_instance"]))
-    add("")
-    tr = fleet["transitions"]
-    add("`ansible-playbook playbooks/attach.yml -i <inventory> -e target_hosts=ens_fleet --forks N` over the simulator's "
-        "generated fleet (`generate`: %d instances, 2 free ENIs each; host vars `ens_instance_id` and "
-        "`ens_attach_network_interface_ids`), all Running: every instance is stopped, gets its 2 ENIs and is started again. "
-        % fleet["instances"]
-        + ("Transitions: stop %g s, start %g s, attach %g s" % (tr["stop"], tr["start"], tr["attach"])
-           + (" (the realistic ones scaled by %g)" % fleet["scale"] if fleet["scale"] != 1 else " (the realistic ones)"))
-        + (" and the forks-1 run covers the first %s instances only: forks 1 runs the instances one after the other, so its "
-           "wall time for the whole fleet is its time per instance x %d (shown as projected)."
-           % (", ".join(str(r["instances"]) for r in fleet["runs"] if r["forks"] == 1), fleet["instances"])
-           if any(r["forks"] == 1 and r["instances"] != fleet["instances"] for r in fleet["runs"]) else ".")
-        + (" Quick mode runs forks %s only." % ", ".join(str(r["forks"]) for r in fleet["runs"]) if results.get("quick") else ""))
-    add("")
-    rows = []
-    base = None
-    for run in fleet["runs"]:
-        if base is None and run["forks"] == 1:
-            base = run["per_instance"]
-        b = run["breakdown"]
-        total = sum(b.values())
-        projected = run["per_instance"] * fleet["instances"] if run["instances"] != fleet["instances"] else None
-        wall = fmt(run["wall"], 1)
-        if projected:
-            wall += " (projected %s for %d)" % (fmt(projected, 0), fleet["instances"])
-        rows.append([run["forks"], run["instances"], wall,
-                     fmt(run["per_instance"], 2), fmt(base / run["per_instance"], 1) + "x" if base else "-",
-                     "%d (%d mutating)" % (run["calls"], run["mutating"])]
-                    + ["%s (%d%%)" % (fmt(b[k] / run["instances"], 1), round(100 * b[k] / total)) for k, _l in FLEET_PARTS])
-    add(table(["Forks", "Instances", "Wall time, s", "Wall per instance, s", "Speed-up vs forks 1", "API calls"]
-              + ["%s, s per instance" % label for _k, label in FLEET_PARTS], rows))
-    add("")
-    add("The time columns add up each instance's task times (from a timing callback, `benchmarks/callback_plugins`) and the "
-        "call log, averaged per instance; with forks > 1 they overlap in wall time. `Module start-up`: from an API module "
-        "task's start to its first API call (the controller preparing and forking the task, Python starting, imports, "
-        "building the client); `API calls`: from its first call to its last mutating call; `Waiting for transitions`: from "
-        "its last mutating call to the poll that saw the change; `Module exit`: from its last call to the task's end; "
-        "`Other modules`: modules of the role that are not ENS API calls (e.g. the maintenance-window journal, when the "
-        "role has one); `Controller-only tasks`: set_fact, debug, include_role, argument validation, skipped tasks. "
-        "Time a host spends queued for a free fork is in none of them.")
-    add("")
+    out.extend(render_fleet(results["fleet"]))
+    targets.extend(fleet_targets(results["fleet"]))
 
     # 5 ---------------------------------------------------------------------------------------------
     su = results["startup"]
@@ -1364,16 +1646,53 @@ def render(results):  # pylint: disable=too-many-locals,too-many-statements,too-
     return "\n".join(head + out + interpret(results)).rstrip() + "\n", targets
 
 
-def main():  # pylint: disable=too-many-locals
+def sizes_arg(text):
+    """`--fleet-sizes`: instance counts, comma-separated."""
+    try:
+        sizes = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError("instance counts, comma-separated (e.g. 20,100): %r" % text) from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError("at least one instance count, each >= 1: %r" % text)
+    return sizes
+
+
+def write_fleet_report(path, fleet):
+    """Splice the fleet part into the report at `path` (the other sections stay as they are), or write it alone."""
+    report = None
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as handle:
+            try:
+                report = splice_fleet(handle.read(), fleet)
+            except ValueError as exc:
+                print("bench: %s has no fleet part to replace (%s): writing the fleet section alone" % (path, exc))
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(report if report is not None else render_fleet_alone(fleet))
+
+
+def main():  # pylint: disable=too-many-locals,too-many-statements
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repetitions, no forks-1 fleet run (a fast look)")
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions, fleet at 20 instances only (a fast look)")
     parser.add_argument("--out", default=os.path.join(ROOT, "docs", "benchmarks.md"))
     parser.add_argument("--work", default=os.path.join(os.environ.get("ENS_BUILD_DIR", os.path.join(ROOT, ".build")), "bench"))
     parser.add_argument("--command", default="make bench", help="the command line shown in the report")
-    parser.add_argument("--fleet-scale", type=float, default=1.0, help="fleet transitions as a share of the realistic ones")
-    parser.add_argument("--render-only", action="store_true", help="rewrite the report from the last run's results.json")
+    parser.add_argument("--sections", choices=("all", "fleet"), default="all",
+                        help="fleet: run section 4 only and splice it into the existing report (about 15 minutes)")
+    parser.add_argument("--fleet-sizes", type=sizes_arg, default=None,
+                        help="fleet sizes, comma-separated (default %s; quick mode 20)" % ",".join(str(n) for n in FLEET_SIZES))
+    parser.add_argument("--batch-forks", type=int, default=BATCH_FORKS, help="forks of the batch-mode fleet runs")
+    parser.add_argument("--fleet-budget", type=float, default=FLEET_BUDGET,
+                        help="seconds the fleet section may take: the per-host run at the largest size shrinks to fit (0: no limit)")
+    parser.add_argument("--render-only", action="store_true",
+                        help="rewrite the report from the last run's results.json (with --sections fleet: results-fleet.json)")
     args = parser.parse_args()
+    # Commands run in the work folder: every path handed to them must be absolute.
+    args.work, args.out = os.path.abspath(args.work), os.path.abspath(args.out)
     results_path = os.path.join(args.work, "results.json")
+    if args.render_only and args.sections == "fleet":
+        with open(os.path.join(args.work, "results-fleet.json"), encoding="utf-8") as handle:
+            write_fleet_report(args.out, json.load(handle))
+        return 0
     if args.render_only:
         with open(results_path, encoding="utf-8") as handle:
             results = json.load(handle)
@@ -1390,16 +1709,43 @@ def main():  # pylint: disable=too-many-locals
     runner = Runner(sim, args.work)
     started = time.monotonic()
     results = {"machine": machine(args.command), "quick": args.quick}
+    fleet_sizes = args.fleet_sizes or ([20] if args.quick else list(FLEET_SIZES))
+
+    def fleet_section():
+        measured = machine(args.command)
+        fleet = section_fleet(sim, runner, fleet_sizes, args.batch_forks, args.fleet_budget)
+        measured["load_after"] = "%.2f %.2f %.2f" % os.getloadavg()
+        fleet["measured"] = measured
+        fleet["quick"] = args.quick
+        return fleet
+
+    if args.sections == "fleet":
+        print("bench: 4. fleet", flush=True)
+        fleet = fleet_section()
+        with open(os.path.join(args.work, "results-fleet.json"), "w", encoding="utf-8") as handle:
+            json.dump(fleet, handle, indent=1, default=str)
+        # The last full run's results take this fleet part, so that --render-only gives the report just written.
+        if os.path.exists(results_path):
+            with open(results_path, encoding="utf-8") as handle:
+                results = json.load(handle)
+            results["fleet"] = fleet
+            with open(results_path, "w", encoding="utf-8") as handle:
+                json.dump(results, handle, indent=1, default=str)
+        os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+        write_fleet_report(args.out, fleet)
+        print("\nbench: wrote the fleet part of %s in %.0f s" % (args.out, time.monotonic() - started))
+        for name, ok, measured in fleet_targets(fleet):
+            print("  %-4s %s: %s" % ("ok" if ok else "MISS", name, measured))
+        return 0
+
     if args.quick:
         startup_reps, downtime_reps = 3, 1
         wait_plan = [(2.0, 1, 4), (10.0, 1, 4), (60.0, 1, 8)]
         confirm = [(2.0, 1), (10.0, 1)]
-        forks_plan = [(10, 20)]
     else:
         startup_reps, downtime_reps = 6, 2
         wait_plan = [(2.0, 3, 8), (10.0, 2, 12), (60.0, 1, 30)]
         confirm = [(2.0, 4), (10.0, 4)]
-        forks_plan = [(1, 5), (5, 20), (10, 20)]
 
     print("bench: API round trip", flush=True)
     results["latency"] = api_latency(sim, runner)
@@ -1414,7 +1760,7 @@ def main():  # pylint: disable=too-many-locals
     print("bench: 2b. timeouts", flush=True)
     results["timeouts"] = section_timeouts(sim, runner, 2 if args.quick else 4)
     print("bench: 4. fleet", flush=True)
-    results["fleet"] = section_fleet(sim, runner, forks_plan, 20, args.fleet_scale)
+    results["fleet"] = fleet_section()
     results["duration"] = time.monotonic() - started
     results["machine"]["load_after"] = "%.2f %.2f %.2f" % os.getloadavg()
     with open(results_path, "w", encoding="utf-8") as handle:
