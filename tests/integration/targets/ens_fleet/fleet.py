@@ -18,10 +18,14 @@ import json
 import math
 import os
 import re
-import signal
 import sys
 import time
 import urllib.request
+
+# ansible-test runs this from a copy of the target: the simulator package is in the collection under test
+sys.path[:0] = [os.path.join(path, "ansible_collections", "alibabacloud", "ens", "tests", "simulator")
+                for path in os.environ.get("ANSIBLE_COLLECTIONS_PATH", "").split(os.pathsep) if path]
+from ens_simulator.processes import kill_tree  # noqa: E402 pylint: disable=wrong-import-position
 
 INSTANCES = 12
 HOSTS = ["edge-%02d" % number for number in range(1, INSTANCES + 1)]
@@ -124,48 +128,6 @@ def wait_stopped(url):
             return
         time.sleep(0.05)
     raise SystemExit("the instances never were all Stopped: %s" % {i: instances[i]["Status"] for i in wanted})
-
-
-def descendants(root):
-    """The process ids of `root` and of every process below it (from /proc)."""
-    children = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % entry, encoding="utf-8") as handle:
-                stat = handle.read()
-        except OSError:
-            continue
-        parent = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(parent, []).append(int(entry))
-    found, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo.extend(children.get(pid, []))
-    return found
-
-
-def kill_tree(root):
-    """Freeze the whole tree (ansible's workers setsid, so a process-group kill misses them and their modules), then kill it."""
-    frozen = set()
-    while True:
-        tree = set(descendants(root)) - frozen
-        if not tree:
-            break
-        for pid in tree:
-            try:
-                os.kill(pid, signal.SIGSTOP)
-            except ProcessLookupError:
-                pass
-        frozen |= tree
-    for pid in frozen:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    print("killed %d processes: %s" % (len(frozen), sorted(frozen)))
 
 
 # ------------------------------------------------------------------------------------------------- checks
@@ -511,7 +473,7 @@ def main(argv):
     elif command == "wait-stopped":
         wait_stopped(argv[1])
     elif command == "kill-tree":
-        kill_tree(int(argv[1]))
+        print(kill_tree(int(argv[1])))
     elif command == "check":
         check(argv[1], argv[2], argv[3])
     else:

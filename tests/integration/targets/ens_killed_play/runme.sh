@@ -29,7 +29,8 @@ kill_after_detach() {
         [ "$(status eni-kill-old)" = "Available " ] && break
         sleep 0.05
     done
-    kill -9 -- "-${first}"
+    # The whole tree: ansible's workers setsid, so a process-group kill would leave the module running to the end.
+    PYTHONPATH="${sim_path}${PYTHONPATH:-}" "${py}" -m ens_simulator.processes kill-tree "${first}"
     wait "${first}" || true
     [ "$(status eni-kill-old)" = "Available " ]              # the kill came after the detach
     [ "$(status i-kill-1)" = "Stopped i-kill-1" ]             # and left the instance stopped
