@@ -7,7 +7,9 @@ Stdlib only.  See ``tests/simulator/README.md``.
 
 from .fleet import DEFAULT_CREDENTIALS, FIXTURES_DIR, FixtureError, generate_fleet, load_fixture
 from .model import ApiError, EnsModel
-from .server import ControlClient, Simulator, SimulatorHandle, make_server, start_in_thread
+from .control_client import ControlClient
+from .server import SimulatorHandle, make_server, start_in_thread
+from .simulator import Simulator
 
 __version__ = '1.0.0'
 

@@ -14,7 +14,8 @@ import sys
 import threading
 
 from .fleet import FixtureError
-from .server import Simulator, make_server
+from .server import make_server
+from .simulator import Simulator
 
 
 def _json_option(value):

@@ -3,10 +3,11 @@
 A fixture is a JSON object (a file, the name of a file in ``tests/simulator/fixtures``, or an
 inline dict) describing credentials, transition times, instances and network interfaces.  See
 ``tests/simulator/README.md`` for the schema.  This module only resolves, copies and expands
-fixtures; :mod:`ens_simulator.model` fills in per-resource defaults and validates consistency.
+fixtures; :mod:`ens_simulator.resources` fills in per-resource defaults and :mod:`ens_simulator.state` validates consistency.
 """
 
 import copy
+import itertools
 import json
 import os
 
@@ -53,6 +54,13 @@ class FixtureError(ValueError):
     """Raised for a fixture that cannot be found or does not follow the schema."""
 
 
+def refuse_unknown_keys(config, known, what, error=FixtureError):
+    """Raise ``error`` naming the keys of ``config`` that are not in ``known``."""
+    unknown = sorted(set(config) - set(known))
+    if unknown:
+        raise error('unknown %s keys: %s' % (what, ', '.join(unknown)))
+
+
 def fixture_names():
     """Return the names of the fixtures shipped in ``tests/simulator/fixtures``."""
     try:
@@ -92,9 +100,7 @@ def load_fixture(fixture=None):
         raise FixtureError('a fixture must be a name, a path or a dict, not %s' % type(fixture).__name__)
     if not isinstance(data, dict):
         raise FixtureError('a fixture must be a JSON object')
-    unknown = sorted(set(data) - FIXTURE_KEYS)
-    if unknown:
-        raise FixtureError('unknown fixture keys: %s' % ', '.join(unknown))
+    refuse_unknown_keys(data, FIXTURE_KEYS, 'fixture')
     return data
 
 
@@ -181,9 +187,7 @@ def generate_fleet(spec):
     """
     if not isinstance(spec, dict):
         raise FixtureError('generate must be an object')
-    unknown = sorted(set(spec) - GENERATE_KEYS)
-    if unknown:
-        raise FixtureError('unknown generate keys: %s' % ', '.join(unknown))
+    refuse_unknown_keys(spec, GENERATE_KEYS, 'generate')
     count = int(spec.get('instances', 0))
     free = int(spec.get('free_enis_per_instance', 0))
     secondary = int(spec.get('secondary_enis_per_instance', 0))
@@ -197,7 +201,12 @@ def generate_fleet(spec):
     start = int(spec.get('start_index', 1))
     instances = []
     enis = []
-    ip_counter = 0
+    addresses = (sequential_ip(number, 64) for number in itertools.count())
+
+    def eni(eni_id, name, eni_type, eni_status, instance_id):
+        return {'NetworkInterfaceId': eni_id, 'NetworkInterfaceName': name, 'Type': eni_type, 'Status': eni_status, 'InstanceId': instance_id,
+                'EnsRegionId': region, 'NetworkId': network, 'VSwitchId': vswitch, 'PrimaryIp': next(addresses)}
+
     for number in range(start, start + count):
         tag = '%s-%04d' % (prefix, number)
         instance_id = 'i-%s' % tag
@@ -209,44 +218,9 @@ def generate_fleet(spec):
             'NetworkId': network,
             'VSwitchId': vswitch,
         })
-        enis.append({
-            'NetworkInterfaceId': 'eni-%s-p' % tag,
-            'NetworkInterfaceName': '%s-primary' % tag,
-            'Type': 'Primary',
-            'Status': 'InUse',
-            'InstanceId': instance_id,
-            'EnsRegionId': region,
-            'NetworkId': network,
-            'VSwitchId': vswitch,
-            'PrimaryIp': sequential_ip(ip_counter, 64),
-        })
-        ip_counter += 1
-        for index in range(1, secondary + 1):
-            enis.append({
-                'NetworkInterfaceId': 'eni-%s-s%d' % (tag, index),
-                'NetworkInterfaceName': '%s-s%d' % (tag, index),
-                'Type': 'Secondary',
-                'Status': 'InUse',
-                'InstanceId': instance_id,
-                'EnsRegionId': region,
-                'NetworkId': network,
-                'VSwitchId': vswitch,
-                'PrimaryIp': sequential_ip(ip_counter, 64),
-            })
-            ip_counter += 1
-        for suffix in free_suffixes(free):
-            enis.append({
-                'NetworkInterfaceId': 'eni-%s-%s' % (tag, suffix),
-                'NetworkInterfaceName': '%s-%s' % (tag, suffix),
-                'Type': 'Secondary',
-                'Status': 'Available',
-                'InstanceId': '',
-                'EnsRegionId': region,
-                'NetworkId': network,
-                'VSwitchId': vswitch,
-                'PrimaryIp': sequential_ip(ip_counter, 64),
-            })
-            ip_counter += 1
+        enis.append(eni('eni-%s-p' % tag, '%s-primary' % tag, 'Primary', 'InUse', instance_id))
+        enis.extend(eni('eni-%s-s%d' % (tag, index), '%s-s%d' % (tag, index), 'Secondary', 'InUse', instance_id) for index in range(1, secondary + 1))
+        enis.extend(eni('eni-%s-%s' % (tag, suffix), '%s-%s' % (tag, suffix), 'Secondary', 'Available', '') for suffix in free_suffixes(free))
     return instances, enis
 
 

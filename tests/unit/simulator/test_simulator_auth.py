@@ -13,23 +13,12 @@ from alibabacloud_ens20171110 import models as ens_models
 from alibabacloud_tea_openapi.utils import Utils
 from darabonba.request import DaraRequest
 from ens_simulator import signature
-from Tea.exceptions import TeaException
+from sim_testing import error_of
 
 KEY = ('LTAIsimulatorKey0001', 'simSecret-Q7v9Xk2pRt')
 STS = ('STS.simulatorSts0001', 'simStsSecret-H3m8Lw', 'simStsToken-Zx41Pq')
 DENIED = ('LTAIsimulatorDenied01', 'simDeniedSecret-B6n2')
 ATTACH = ens_models.AttachNetworkInterfaceRequest(instance_id='i-sim-stop-01', network_interface_id='eni-sim-free-01')
-
-
-@pytest.fixture
-def sim(ens_simulator_fresh):
-    return ens_simulator_fresh
-
-
-def error_of(func, *args, **kwargs):
-    with pytest.raises(TeaException) as info:
-        func(*args, **kwargs)
-    return info.value
 
 
 def acs_date(offset=0):

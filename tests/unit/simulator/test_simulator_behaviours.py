@@ -8,39 +8,14 @@ import pytest
 from alibabacloud_ens20171110 import models as ens_models
 from alibabacloud_tea_openapi.exceptions import ClientException
 from Tea.exceptions import TeaException
+from sim_testing import HandClock, error_of, read_outcomes
 
 LONG = 30.0
-
-
-class HandClock:
-    """A clock that moves only when told to (near the real time, so signatures stay valid)."""
-
-    def __init__(self):
-        self.now = float(int(time.time())) + 0.25
-
-    def __call__(self):
-        return self.now
-
-
-@pytest.fixture
-def sim(ens_simulator_fresh):
-    ens_simulator_fresh.simulator.reset(fixture='default', transition_seconds=LONG)
-    return ens_simulator_fresh
-
-
-@pytest.fixture
-def client(sim, ens_sdk_client_factory):
-    return ens_sdk_client_factory(sim)
+SIM_TRANSITION_SECONDS = LONG
 
 
 def truth(sim, kind, resource_id):
     return sim.control.state()[kind][resource_id]
-
-
-def error_of(call, request):
-    with pytest.raises(TeaException) as info:
-        call(request)
-    return info.value
 
 
 def attach_request(instance_id, eni_id):
@@ -110,14 +85,7 @@ def test_interface_error_applied_to_attach_and_batch(sim, client):
 
 def test_interface_error_on_reads_is_seeded(sim, client):
     def outcomes():
-        result = []
-        for _call in range(100):
-            try:
-                client.describe_network_interfaces(ens_models.DescribeNetworkInterfacesRequest(page_size=1))
-                result.append(None)
-            except TeaException as exc:
-                result.append(exc.code)
-        return result
+        return read_outcomes(lambda: client.describe_network_interfaces(ens_models.DescribeNetworkInterfacesRequest(page_size=1)), 100)
 
     sim.simulator.reset(fixture='default', behaviours={'interface_error_rate': 0.3, 'seed': 9})
     first = outcomes()
@@ -134,7 +102,7 @@ def test_interface_error_on_reads_is_seeded(sim, client):
 @pytest.fixture
 def clocked(ens_simulator_factory, ens_sdk_client_factory):
     """A simulator on a hand-moved clock (rate windows are then exact) and its SDK client."""
-    clock = HandClock()
+    clock = HandClock(float(int(time.time())) + 0.25)
     handle = ens_simulator_factory('default', transition_seconds=LONG, clock=clock)
     return handle, ens_sdk_client_factory(handle), clock
 

@@ -14,16 +14,6 @@ from Tea.exceptions import TeaException
 CALL_KEYS = {'seq', 'time', 'action', 'params', 'status', 'code', 'request_id', 'mutating', 'effect'}
 
 
-@pytest.fixture
-def sim(ens_simulator_fresh):
-    return ens_simulator_fresh
-
-
-@pytest.fixture
-def client(sim, ens_sdk_client_factory):
-    return ens_sdk_client_factory(sim)
-
-
 def test_function_scoped_fixtures(ens_simulator, ens_sdk_client):
     assert ens_simulator.url == 'http://' + ens_simulator.endpoint
     assert ens_simulator.endpoint.startswith('127.0.0.1:') and int(ens_simulator.endpoint.rsplit(':', 1)[1]) > 0

@@ -7,7 +7,7 @@ import pytest
 from alibabacloud_ens20171110 import models as ens_models
 from alibabacloud_tea_openapi import utils_models
 from darabonba.runtime import RuntimeOptions
-from Tea.exceptions import TeaException
+from sim_testing import error_of
 
 ENI_FIELDS = {
     'NetworkInterfaceId', 'NetworkInterfaceName', 'Description', 'Status', 'Type', 'InstanceId', 'EnsRegionId', 'NetworkId',
@@ -20,24 +20,6 @@ DEFAULT_ENI_IDS = [
     'eni-sim-free-01', 'eni-sim-free-02', 'eni-sim-free-03', 'eni-sim-othernet-01', 'eni-sim-otherregion-01', 'eni-sim-attaching-01',
 ]
 GENERATED = {'generate': {'instances': 30, 'free_enis_per_instance': 2, 'network_id': 'n-gen', 'ens_region_id': 'cn-tianjin-cmcc'}}
-
-
-@pytest.fixture
-def sim(ens_simulator_fresh):
-    # hold the default fixture's mid-attach ENI in Attaching, however slow the machine is
-    ens_simulator_fresh.control.set_status('eni-sim-attaching-01', 'Attaching', -1)
-    return ens_simulator_fresh
-
-
-@pytest.fixture
-def client(sim, ens_sdk_client_factory):
-    return ens_sdk_client_factory(sim)
-
-
-def error_of(func, *args, **kwargs):
-    with pytest.raises(TeaException) as info:
-        func(*args, **kwargs)
-    return info.value
 
 
 def raw_call(client, action, query):

@@ -7,31 +7,14 @@ import pytest
 
 from alibabacloud_ens20171110 import models as ens_models
 from alibabacloud_tea_openapi.exceptions import ClientException, ServerException, ThrottlingException
-from Tea.exceptions import TeaException
+from sim_testing import read_outcomes
 
 CALLS = 200
 
 
-@pytest.fixture
-def sim(ens_simulator_fresh):
-    return ens_simulator_fresh
-
-
-@pytest.fixture
-def client(sim, ens_sdk_client_factory):
-    return ens_sdk_client_factory(sim)
-
-
 def outcomes(client, count=CALLS):
     """Describe ``count`` times; return the list of error codes (None for success)."""
-    result = []
-    for _call in range(count):
-        try:
-            client.describe_instances(ens_models.DescribeInstancesRequest(page_size=1))
-            result.append(None)
-        except TeaException as exc:
-            result.append(exc.code)
-    return result
+    return read_outcomes(lambda: client.describe_instances(ens_models.DescribeInstancesRequest(page_size=1)), count)
 
 
 def test_throttling_rate_is_honoured_and_reproducible(sim, client):
@@ -197,3 +180,80 @@ def test_invalid_fault_config_is_rejected(sim, faults):
 def test_invalid_fail_next_is_rejected(sim, entry):
     status, _body = sim.control.call('POST', 'fail_next', entry)
     assert status == 400
+
+
+def test_fail_next_with_resource_hits_only_calls_naming_it(sim, client):
+    sim.control.fail_next({'action': 'AttachNetworkInterface', 'code': 'ens.interface.error', 'resource': 'i-sim-stop-02'})
+    # a call for another instance passes untouched and leaves the entry queued
+    client.attach_network_interface(ens_models.AttachNetworkInterfaceRequest(instance_id='i-sim-stop-01', network_interface_id='eni-sim-free-01'))
+    assert [entry['resource'] for entry in sim.control.call('GET', 'fail_next')[1]['fail_next']] == ['i-sim-stop-02']
+    with pytest.raises(ClientException) as info:
+        client.attach_network_interface(ens_models.AttachNetworkInterfaceRequest(instance_id='i-sim-stop-02', network_interface_id='eni-sim-free-02'))
+    assert info.value.code == 'ens.interface.error'
+    enis = sim.model.state()['network_interfaces']
+    assert enis['eni-sim-free-01']['InstanceId'] == 'i-sim-stop-01' and enis['eni-sim-free-02']['Status'] == 'Available'
+    assert sim.control.call('GET', 'fail_next')[1] == {'fail_next': []}
+    injected = [(call['params'].get('InstanceId'), call['injected'], call['effect']) for call in sim.control.calls()['calls']]
+    assert injected == [('i-sim-stop-01', None, True), ('i-sim-stop-02', 'fail_next', False)]
+
+
+def test_fail_next_resource_matches_eni_ids_and_id_lists_of_reads(sim, client):
+    sim.control.fail_next([{'action': 'DetachNetworkInterface', 'code': 'InvalidOperation.InvalidEniStatus', 'resource': 'eni-sim-stop-01-s1'},
+                           {'action': 'DescribeNetworkInterfaces', 'code': 'Throttling.User', 'resource': 'eni-sim-free-03'},
+                           {'action': 'DescribeInstances', 'code': 'ServiceUnavailable', 'status': 503, 'resource': 'i-sim-run-02'}])
+    with pytest.raises(ClientException) as info:
+        client.detach_network_interface(ens_models.DetachNetworkInterfaceRequest(network_interface_id='eni-sim-stop-01-s1'))
+    assert info.value.code == 'InvalidOperation.InvalidEniStatus'
+    assert sim.model.state()['network_interfaces']['eni-sim-stop-01-s1']['Status'] == 'InUse'
+    # a read of other ids passes; a read whose id list names the resource fails as a whole
+    assert client.describe_network_interfaces(ens_models.DescribeNetworkInterfacesRequest(network_interface_ids=['eni-sim-free-01'])).body.total_count == 1
+    with pytest.raises(ClientException) as info:
+        client.describe_network_interfaces(ens_models.DescribeNetworkInterfacesRequest(network_interface_ids=['eni-sim-free-01', 'eni-sim-free-03']))
+    assert info.value.code == 'Throttling.User'
+    assert client.describe_instances(ens_models.DescribeInstancesRequest(instance_ids='["i-sim-run-01"]')).body.total_count == 1
+    with pytest.raises(ServerException) as info:
+        client.describe_instances(ens_models.DescribeInstancesRequest(instance_ids='["i-sim-run-01","i-sim-run-02"]'))
+    assert info.value.status_code == 503
+    assert sim.control.call('GET', 'fail_next')[1] == {'fail_next': []}
+
+
+def test_fail_next_resource_in_a_batch_call_fails_only_that_instance(sim, client):
+    sim.control.fail_next([{'action': 'StopInstances', 'code': 'IncorrectInstanceStatus', 'message': 'injected for run-02', 'resource': 'i-sim-run-02'},
+                           {'action': 'StartInstances', 'code': 'InstanceNotFound', 'resource': 'i-sim-stop-01'}])
+    responses = client.stop_instances(ens_models.StopInstancesRequest(instance_ids=['i-sim-run-01', 'i-sim-run-02'])).body.instance_responses
+    assert [(r.instance_id, r.code, r.message) for r in responses] == [
+        ('i-sim-run-01', '0', 'success'), ('i-sim-run-02', 'IncorrectInstanceStatus', 'injected for run-02')]
+    instances = sim.model.state()['instances']
+    assert instances['i-sim-run-01']['Status'] == 'Stopping' and instances['i-sim-run-02']['Status'] == 'Running'
+    responses = client.start_instances(ens_models.StartInstancesRequest(instance_ids=['i-sim-stop-01', 'i-sim-stop-02'])).body.instance_responses
+    assert [(r.instance_id, r.code) for r in responses] == [('i-sim-stop-01', 'InstanceNotFound'), ('i-sim-stop-02', '0')]
+    instances = sim.model.state()['instances']
+    assert instances['i-sim-stop-01']['Status'] == 'Stopped' and instances['i-sim-stop-02']['Status'] == 'Starting'
+    calls = sim.control.calls()['calls']
+    assert [(call['status'], call['code'], call['injected'], call['effect']) for call in calls] == [(200, None, 'fail_next', True)] * 2
+    assert sim.control.call('GET', 'fail_next')[1] == {'fail_next': []}
+
+
+def test_fail_next_resource_entries_for_several_instances_of_one_batch_call(sim, client):
+    sim.control.fail_next([{'action': 'StopInstances', 'code': 'IncorrectInstanceStatus', 'resource': 'i-sim-run-01'},
+                           {'code': 'Throttling.Api'},
+                           {'action': 'StopInstances', 'code': 'InstanceIdNotFound', 'resource': 'i-sim-run-02', 'count': 2}])
+    responses = client.stop_instances(ens_models.StopInstancesRequest(instance_ids=['i-sim-run-01', 'i-sim-run-02'])).body.instance_responses
+    assert [(r.instance_id, r.code) for r in responses] == [('i-sim-run-01', 'IncorrectInstanceStatus'), ('i-sim-run-02', 'InstanceIdNotFound')]
+    assert sim.control.calls()['calls'][-1]['effect'] is False
+    # the whole-call entry queued between them was kept for the next call; run-02's second count too
+    assert [(entry['code'], entry['count']) for entry in sim.control.call('GET', 'fail_next')[1]['fail_next']] == [
+        ('Throttling.Api', 1), ('InstanceIdNotFound', 1)]
+    with pytest.raises(ClientException) as info:
+        client.stop_instances(ens_models.StopInstancesRequest(instance_ids=['i-sim-run-01']))
+    assert info.value.code == 'Throttling.Api'
+    # a batch call not naming run-02 leaves its entry queued
+    responses = client.stop_instances(ens_models.StopInstancesRequest(instance_ids=['i-sim-run-01'])).body.instance_responses
+    assert [(r.instance_id, r.code) for r in responses] == [('i-sim-run-01', '0')]
+    assert [entry['resource'] for entry in sim.control.call('GET', 'fail_next')[1]['fail_next']] == ['i-sim-run-02']
+
+
+@pytest.mark.parametrize('resource', ['', 7, ['i-sim-run-01']])
+def test_invalid_fail_next_resource_is_rejected(sim, resource):
+    status, body = sim.control.call('POST', 'fail_next', {'code': 'X', 'resource': resource})
+    assert status == 400 and 'resource' in body['error']

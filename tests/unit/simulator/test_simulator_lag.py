@@ -10,19 +10,10 @@ import pytest
 
 from alibabacloud_ens20171110 import models as ens_models
 from Tea.exceptions import TeaException
+from sim_testing import HandClock, eni_read
 
 LONG = 30.0
 LAG = 2.0
-
-
-class HandClock:
-    """A clock that moves only when told to."""
-
-    def __init__(self):
-        self.now = time.time()
-
-    def __call__(self):
-        return self.now
 
 
 @pytest.fixture
@@ -33,17 +24,6 @@ def clock():
 @pytest.fixture
 def sim(ens_simulator_factory, clock):
     return ens_simulator_factory('default', transition_seconds=LONG, behaviours={'read_lag': LAG, 'seed': 4}, clock=clock)
-
-
-@pytest.fixture
-def client(sim, ens_sdk_client_factory):
-    return ens_sdk_client_factory(sim)
-
-
-def eni_read(client, eni_id):
-    body = client.describe_network_interfaces(ens_models.DescribeNetworkInterfacesRequest(network_interface_id=eni_id)).body
-    item = body.network_interface_sets.network_interface_set[0]
-    return item.status, item.instance_id
 
 
 def instance_read(client, instance_id):

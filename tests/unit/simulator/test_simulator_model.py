@@ -7,18 +7,11 @@ import pytest
 import ens_simulator
 from ens_simulator import fleet
 from ens_simulator.model import ApiError, EnsModel
-
-
-class FakeClock:
-    def __init__(self, now=1000.0):
-        self.now = now
-
-    def __call__(self):
-        return self.now
+from sim_testing import HandClock
 
 
 def test_transitions_are_resolved_lazily_from_timestamps():
-    clock = FakeClock()
+    clock = HandClock(1000.0)
     model = EnsModel('default', transition_seconds={'attach': 2.0}, clock=clock)
     model.attach_network_interface({'InstanceId': 'i-sim-stop-01', 'NetworkInterfaceId': 'eni-sim-free-01'})
     eni = model.enis['eni-sim-free-01']
@@ -32,7 +25,7 @@ def test_transitions_are_resolved_lazily_from_timestamps():
 
 
 def test_rule_checks_see_resolved_state():
-    clock = FakeClock()
+    clock = HandClock(1000.0)
     model = EnsModel('default', transition_seconds=1.0, clock=clock)
     model.stop_instance({'InstanceId': 'i-sim-run-01'})
     with pytest.raises(ApiError) as info:
@@ -44,7 +37,7 @@ def test_rule_checks_see_resolved_state():
 
 
 def test_reboot_history_with_fake_clock():
-    clock = FakeClock()
+    clock = HandClock(1000.0)
     model = EnsModel('default', transition_seconds={'stop': 3, 'start': 4}, clock=clock)
     model.reboot_instance({'InstanceId': 'i-sim-run-01'})
     clock.now = 1010.0
@@ -54,7 +47,7 @@ def test_reboot_history_with_fake_clock():
 
 
 def test_deleting_eni_disappears_after_its_time():
-    clock = FakeClock()
+    clock = HandClock(1000.0)
     model = EnsModel({'instances': [], 'network_interfaces': [
         {'NetworkInterfaceId': 'eni-1', 'EnsRegionId': 'r', 'NetworkId': 'n', 'Status': 'Deleting', 'TransitionRemaining': 5}]}, clock=clock)
     assert 'eni-1' in model.state()['network_interfaces']

@@ -1,45 +1,20 @@
 """Attach / detach / stop / start / reboot rules and error codes, through the official SDK."""
 
-import time
-
 import pytest
 
 from alibabacloud_ens20171110 import models as ens_models
 from alibabacloud_tea_openapi import utils_models
 from alibabacloud_tea_openapi.exceptions import ClientException
 from darabonba.runtime import RuntimeOptions
-from Tea.exceptions import TeaException
+from sim_testing import error_of, snapshot, wait_for
 
 # Long transitions keep intermediate states stable however slow the machine is; tests that need a transition to
 # complete reset with FAST and check the exact timing in the history, which does not depend on load.
 LONG = 30.0
 FAST = 0.1
-
-
-@pytest.fixture
-def sim(ens_simulator_fresh):
-    """The default fixture with long transitions; the mid-attach ENI is held in Attaching so snapshots are stable."""
-    ens_simulator_fresh.simulator.reset(fixture='default', transition_seconds=LONG)
-    ens_simulator_fresh.control.set_status('eni-sim-attaching-01', 'Attaching', -1)
-    ens_simulator_fresh.control.clear_calls()
-    return ens_simulator_fresh
-
-
-@pytest.fixture
-def client(sim, ens_sdk_client_factory):
-    return ens_sdk_client_factory(sim)
-
-
-def snapshot(sim):
-    state = sim.model.state()
-    del state['now']
-    return state
-
-
-def error_of(func, *args, **kwargs):
-    with pytest.raises(TeaException) as info:
-        func(*args, **kwargs)
-    return info.value
+# the sim fixture (conftest.py): the default fixture with long transitions, the mid-attach ENI held in Attaching
+SIM_TRANSITION_SECONDS = LONG
+SIM_HOLD_ATTACHING = True
 
 
 def assert_fails_without_effect(sim, func, request, code, status=400):
@@ -71,15 +46,6 @@ def statuses(sim, kind, resource_id):
 def fast(sim):
     sim.simulator.reset(fixture='default', transition_seconds=FAST)
     sim.control.set_status('eni-sim-attaching-01', 'Attaching', -1)
-
-
-def wait_for(predicate, timeout=10.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
 
 
 # ----------------------------------------------------------------------------- attach

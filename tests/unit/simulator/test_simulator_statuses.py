@@ -1,31 +1,14 @@
 """Instance statuses beyond the four (Creating, Expired, Releasing) and RebootInstance as documented."""
 
-import time
-
 import pytest
 
 from alibabacloud_ens20171110 import models as ens_models
 from Tea.exceptions import TeaException
+from sim_testing import HandClock, snapshot, wait_for
 
 LONG = 30.0
-
-
-@pytest.fixture
-def sim(ens_simulator_fresh):
-    ens_simulator_fresh.simulator.reset(fixture='default', transition_seconds=LONG)
-    ens_simulator_fresh.control.set_status('eni-sim-attaching-01', 'Attaching', -1)
-    return ens_simulator_fresh
-
-
-@pytest.fixture
-def client(sim, ens_sdk_client_factory):
-    return ens_sdk_client_factory(sim)
-
-
-def snapshot(sim):
-    state = sim.model.state()
-    del state['now']
-    return state
+SIM_TRANSITION_SECONDS = LONG
+SIM_HOLD_ATTACHING = True
 
 
 def refused(sim, call, request):
@@ -35,15 +18,6 @@ def refused(sim, call, request):
     assert info.value.status_code == 400
     assert snapshot(sim) == before
     return info.value.code
-
-
-def wait_for(predicate, timeout=10.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
 
 
 @pytest.mark.parametrize('status', ['Creating', 'Expired', 'Releasing'])
@@ -88,16 +62,6 @@ def test_creating_becomes_running_after_the_start_time(sim, client):
     assert [status for status, _since in history] == ['Stopped', 'Creating', 'Running']
     assert history[2][1] - history[1][1] == pytest.approx(0.1, abs=1e-6)
     assert client.stop_instance(ens_models.StopInstanceRequest(instance_id='i-sim-stop-01')).body.code == 0
-
-
-class HandClock:
-    """A clock that moves only when told to (near the real time, so signatures stay valid)."""
-
-    def __init__(self):
-        self.now = time.time()
-
-    def __call__(self):
-        return self.now
 
 
 def test_statuses_from_a_fixture(ens_simulator_factory, ens_sdk_client_factory):

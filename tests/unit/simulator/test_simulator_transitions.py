@@ -5,6 +5,7 @@ import time
 import pytest
 
 from alibabacloud_ens20171110 import models as ens_models
+from sim_testing import eni_read, wait_for
 
 MID_TRANSITION_FLEET = {
     'transition_seconds': {'attach': 0.3, 'detach': 0.3, 'stop': 0.3, 'start': 0.3},
@@ -22,22 +23,6 @@ MID_TRANSITION_FLEET = {
 }
 
 
-@pytest.fixture
-def sim(ens_simulator_fresh):
-    return ens_simulator_fresh
-
-
-@pytest.fixture
-def client(sim, ens_sdk_client_factory):
-    return ens_sdk_client_factory(sim)
-
-
-def eni_status(client, eni_id):
-    body = client.describe_network_interfaces(ens_models.DescribeNetworkInterfacesRequest(network_interface_id=eni_id)).body
-    item = body.network_interface_sets.network_interface_set[0]
-    return item.status, item.instance_id
-
-
 def instance_status(client, instance_id):
     body = client.describe_instances(ens_models.DescribeInstancesRequest(instance_id=instance_id)).body
     return body.instances.instance[0].status
@@ -45,15 +30,6 @@ def instance_status(client, instance_id):
 
 def history(sim, kind, resource_id):
     return sim.model.state()[kind][resource_id]['history']
-
-
-def wait_for(predicate, timeout=10.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
 
 
 def test_attach_is_attaching_then_in_use_after_the_configured_time(sim, client):
@@ -65,10 +41,10 @@ def test_attach_is_attaching_then_in_use_after_the_configured_time(sim, client):
     assert started <= attaching_since <= finished
     seen = []
     while time.time() < attaching_since + 0.3:
-        seen.append(eni_status(client, 'eni-sim-free-01'))
+        seen.append(eni_read(client, 'eni-sim-free-01'))
         time.sleep(0.02)
     assert seen and all(answer[1] == 'i-sim-stop-01' for answer in seen)
-    assert wait_for(lambda: eni_status(client, 'eni-sim-free-01') == ('InUse', 'i-sim-stop-01'))
+    assert wait_for(lambda: eni_read(client, 'eni-sim-free-01') == ('InUse', 'i-sim-stop-01'))
     assert time.time() >= attaching_since + 0.5
     (first, _loaded), (second, since), (third, in_use_since) = history(sim, 'network_interfaces', 'eni-sim-free-01')
     assert (first, second, third) == ('Available', 'Attaching', 'InUse') and since == attaching_since
@@ -86,7 +62,7 @@ def test_attach_is_attaching_then_in_use_after_the_configured_time(sim, client):
 def test_detach_timing_and_instance_id_cleared(sim, client):
     sim.simulator.reset(fixture='default', transition_seconds={'detach': 0.1})
     client.detach_network_interface(ens_models.DetachNetworkInterfaceRequest(network_interface_id='eni-sim-stop-01-s1'))
-    assert wait_for(lambda: eni_status(client, 'eni-sim-stop-01-s1') == ('Available', ''))
+    assert wait_for(lambda: eni_read(client, 'eni-sim-stop-01-s1') == ('Available', ''))
     (first, _t1), (second, detaching_since), (third, available_since) = history(sim, 'network_interfaces', 'eni-sim-stop-01-s1')
     assert (first, second, third) == ('InUse', 'Detaching', 'Available')
     assert available_since - detaching_since == pytest.approx(0.1, abs=1e-6)
@@ -124,9 +100,9 @@ def test_mid_transition_fixture_entries(sim, client):
             state['network_interfaces'][eni_id]['Status'] == target
     assert state['instances']['i-stopping']['history'][0] == ['Stopping', loaded]
     assert state['instances']['i-starting']['history'][0] == ['Starting', loaded]
-    assert wait_for(lambda: eni_status(client, 'eni-default-time') == ('InUse', 'i-a'))
-    assert eni_status(client, 'eni-attaching') == ('InUse', 'i-a')
-    assert eni_status(client, 'eni-detaching') == ('Available', '')
+    assert wait_for(lambda: eni_read(client, 'eni-default-time') == ('InUse', 'i-a'))
+    assert eni_read(client, 'eni-attaching') == ('InUse', 'i-a')
+    assert eni_read(client, 'eni-detaching') == ('Available', '')
     assert instance_status(client, 'i-stopping') == 'Stopped'
     assert instance_status(client, 'i-starting') == 'Running'
     final = sim.model.state()
@@ -134,7 +110,7 @@ def test_mid_transition_fixture_entries(sim, client):
         assert final['network_interfaces'][eni_id]['history'] == [[initial, loaded], [target, pytest.approx(loaded + delay, abs=1e-6)]]
     assert final['instances']['i-stopping']['history'] == [['Stopping', loaded], ['Stopped', pytest.approx(loaded + 0.1, abs=1e-6)]]
     assert final['instances']['i-starting']['history'] == [['Starting', loaded], ['Running', pytest.approx(loaded + 0.15, abs=1e-6)]]
-    assert eni_status(client, 'eni-stuck') == ('Detaching', 'i-a')
+    assert eni_read(client, 'eni-stuck') == ('Detaching', 'i-a')
     assert final['network_interfaces']['eni-stuck']['pending'] == [[None, 'Available']]
 
 
@@ -149,7 +125,7 @@ def test_default_fixture_mid_attach_entry(sim):
 def test_zero_transition_time_completes_on_next_read(sim, client):
     sim.simulator.reset(fixture='default', transition_seconds=0)
     client.attach_network_interface(ens_models.AttachNetworkInterfaceRequest(instance_id='i-sim-stop-01', network_interface_id='eni-sim-free-02'))
-    assert eni_status(client, 'eni-sim-free-02') == ('InUse', 'i-sim-stop-01')
+    assert eni_read(client, 'eni-sim-free-02') == ('InUse', 'i-sim-stop-01')
     assert [status for status, _since in history(sim, 'network_interfaces', 'eni-sim-free-02')] == ['Available', 'Attaching', 'InUse']
 
 
@@ -173,14 +149,14 @@ def test_set_status_puts_resources_mid_transition(sim, client):
     sim.control.set_status('i-sim-stop-01', 'Starting', 30)
     assert instance_status(client, 'i-sim-stop-01') == 'Starting'
     assert wait_for(lambda: instance_status(client, 'i-sim-run-01') == 'Stopped')
-    assert wait_for(lambda: eni_status(client, 'eni-sim-free-03') == ('InUse', 'i-sim-stop-01'))
+    assert wait_for(lambda: eni_read(client, 'eni-sim-free-03') == ('InUse', 'i-sim-stop-01'))
     assert instance_status(client, 'i-sim-run-02') == 'Expired'
     steps = history(sim, 'instances', 'i-sim-run-01')
     assert [status for status, _since in steps] == ['Running', 'Stopping', 'Stopped']
     assert steps[2][1] - steps[1][1] == pytest.approx(0.05, abs=1e-6)
     assert [status for status, _since in history(sim, 'network_interfaces', 'eni-sim-free-03')] == ['Available', 'Attaching', 'InUse']
     sim.control.set_status('eni-sim-free-03', 'Available')
-    assert eni_status(client, 'eni-sim-free-03') == ('Available', '')
+    assert eni_read(client, 'eni-sim-free-03') == ('Available', '')
 
 
 def test_set_status_rejects_inconsistent_requests(sim):

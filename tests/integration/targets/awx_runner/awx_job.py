@@ -26,14 +26,17 @@ import re
 import shutil
 import sys
 import time
-import urllib.request
 
 import ansible_runner
 import yaml
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+# ansible-test runs this from a copy of the target: the simulator package is in the collection under test
+sys.path[:0] = [os.path.join(path, "ansible_collections", "alibabacloud", "ens", "tests", "simulator")
+                for path in os.environ.get("ANSIBLE_COLLECTIONS_PATH", "").split(os.pathsep) if path]
+from ens_simulator.control_client import ControlClient  # noqa: E402 pylint: disable=wrong-import-position
+
 INSTANCES = ["i-awx-%04d" % n for n in range(1, 7)]
-NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 def check(condition, message):
@@ -41,37 +44,27 @@ def check(condition, message):
         raise AssertionError(message)
 
 
-class Simulator:
-    """The simulator's /_sim/ control API."""
+class Simulator(ControlClient):
+    """The simulator's control client, with this job's fleet and reads."""
 
-    def __init__(self, url):
-        self.url = url
-
-    def call(self, path, body=None):
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.url + "/_sim/" + path, data=data, method="POST" if data is not None else "GET",
-                                         headers={"Content-Type": "application/json"})
-        with NO_PROXY.open(request, timeout=30) as answer:
-            return json.loads(answer.read())
-
-    def reset(self):
+    def reset_fleet(self):
         # six running instances, each with a primary ENI, one attached secondary (-s1) and two free ENIs (-a, -b)
-        self.call("reset", {"fleet": {
+        self.reset(fleet={
             "transition_seconds": {"attach": 0.2, "detach": 0.2, "stop": 0.3, "start": 0.3},
             "generate": {"instances": len(INSTANCES), "prefix": "awx", "secondary_enis_per_instance": 1,
                          "free_enis_per_instance": 2, "network_id": "n-awx"},
-        }})
+        })
 
-    def calls(self):
-        return self.call("calls")["calls"]
+    def call_log(self):
+        return self.calls()["calls"]
 
     def enis_of(self, instance_id):
-        state = self.call("state")
+        state = self.state()
         return sorted(eni_id for eni_id, eni in state["network_interfaces"].items()
                       if eni.get("InstanceId") == instance_id and eni.get("Status") == "InUse")
 
     def status_of(self, instance_id):
-        return self.call("state")["instances"][instance_id]["Status"]
+        return self.state()["instances"][instance_id]["Status"]
 
 
 # -- AWX material ---------------------------------------------------------------------------------------
@@ -224,7 +217,7 @@ def main():
     root, config_path, work = sys.argv[1:4]
     with open(config_path) as f:
         config = yaml.safe_load(f)
-    sim = Simulator(config["ens_sim_url"])
+    sim = Simulator(config["ens_sim_url"], timeout=30)
     os.makedirs(work, exist_ok=True)
 
     credential_type = load_credential_type(root)
@@ -237,7 +230,7 @@ def main():
     surveys = {name: load_survey(root, name) for name in ("attach", "detach", "swap", "converge")}
 
     # 1. job template "ENS swap ENIs" on localhost
-    sim.reset()
+    sim.reset_fleet()
     instance = INSTANCES[0]
     extravars = survey_answers(surveys["swap"], {
         "instance_id": instance,
@@ -253,14 +246,14 @@ def main():
     # 2. blank optional answers: nothing to change and no mutating call, whatever form the blank takes,
     # including the null that AWX 24 sends for a blank optional text answer (ansible/awx#16205).
     for blank in ("empty", "omit", "null"):
-        before = len(sim.calls())
+        before = len(sim.call_log())
         extravars = survey_answers(surveys["swap"], {"instance_id": INSTANCES[1]}, blank=blank)
         stats, stdout, events = run_job(work, "swap-blank-%s" % blank, root, "swap", envvars, extravars)
-        mutating = [call["action"] for call in sim.calls()[before:] if call["mutating"]]
+        mutating = [call["action"] for call in sim.call_log()[before:] if call["mutating"]]
         check(mutating == [], "blank answers (%s) made mutating calls: %s" % (blank, mutating))
 
     # 3. inventory source (the plugin, with the credential's environment) and a job over it
-    sim.reset()
+    sim.reset_fleet()
     source = os.path.join(work, "awx.ens.yml")
     with open(source, "w") as f:
         yaml.safe_dump({
@@ -298,7 +291,7 @@ def main():
                 % os.path.join(work, "awx_inventory.json"))
     os.chmod(script, 0o755)
 
-    before = len(sim.calls())
+    before = len(sim.call_log())
     extravars = survey_answers(surveys["swap"], {"target_hosts": "ens_status_Running", "batch_size": 2})
     stats, stdout, events = run_job(work, "swap-inventory", root, "swap", envvars, extravars, inventory=script, forks=5)
     no_secret_in(events, stdout, secret, "swap-inventory")
@@ -310,7 +303,7 @@ def main():
 
     # serial: 2 = two batches of two; within a batch both windows overlap (forks), the batches do not
     # Over an inventory the playbooks change each batch in one module run: StopInstances/StartInstances name many.
-    power = [(call["action"].rstrip("s"), instance) for call in sim.calls()[before:]
+    power = [(call["action"].rstrip("s"), instance) for call in sim.call_log()[before:]
              if call["action"] in ("StopInstance", "StartInstance", "StopInstances", "StartInstances") and call["code"] is None
              for instance in (call["params"].get("InstanceId") or call["params"]["InstanceIds"]).split(",")]
     first, second = set(INSTANCES[:2]), set(INSTANCES[2:4])
@@ -322,13 +315,13 @@ def main():
           "the first batch's windows do not overlap: %s" % power)
 
     # 4. job template "ENS converge ENIs", job type Check: the nightly drift report, nothing changed
-    before = len(sim.calls())
+    before = len(sim.call_log())
     report = os.path.join(work, "drift.json")
     extravars = survey_answers(surveys["converge"], {"target_hosts": "ens_status_Running", "converge_report": report})
     stats, stdout, events = run_job(work, "converge-check", root, "converge", envvars, extravars, inventory=script,
                                     cmdline="--check")
     no_secret_in(events, stdout, secret, "converge-check")
-    mutating = [call["action"] for call in sim.calls()[before:] if call["mutating"]]
+    mutating = [call["action"] for call in sim.call_log()[before:] if call["mutating"]]
     check(mutating == [], "the drift check made mutating calls: %s" % mutating)
     with open(report) as f:
         drift = json.load(f)

@@ -6,8 +6,12 @@ config="$(cd ../.. && pwd)/integration_config.yml"
 url="$(sed -n 's/^ens_sim_url: *//p' "${config}" | tr -d "\"'")"
 journal_dir="${OUTPUT_DIR:-$(mktemp -d)}/journal-$$"
 py="${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}"
+# The simulator's control client, from the collection under test (ansible-test runs a copy of this target).
+IFS=: read -r -a collection_paths <<< "${ANSIBLE_COLLECTIONS_PATH:-}"
+sim_path="$(printf '%s/ansible_collections/alibabacloud/ens/tests/simulator:' "${collection_paths[@]}")"
+sim() { PYTHONPATH="${sim_path}${PYTHONPATH:-}" "${py}" -m ens_simulator.control_client "${url}" "$@"; }
 status() {  # status of a resource in the simulator, by id
-    "${py}" sim.py "${url}" GET state | "${py}" -c \
+    sim GET state | "${py}" -c \
         "import json,sys; s=json.load(sys.stdin); r={**s['instances'], **s['network_interfaces']}['$1']; print(r['Status'], r.get('InstanceId', ''))"
 }
 
@@ -38,7 +42,7 @@ kill_after_detach() {
 }
 
 # 1. The rerun asks for the same swap: it finishes it.
-"${py}" sim.py "${url}" POST reset fleet.json > /dev/null
+sim POST reset fleet.json > /dev/null
 kill_after_detach first
 run_swap eni-kill-old eni-kill-new
 [ "$(status i-kill-1)" = "Running i-kill-1" ]
@@ -47,12 +51,12 @@ run_swap eni-kill-old eni-kill-new
 [ ! -e "${journal_dir}/i-kill-1.json" ]              # closed once the instance was back
 
 # A third run has nothing to do: no stop, no start.
-"${py}" sim.py "${url}" POST calls/clear > /dev/null
+sim POST calls/clear > /dev/null
 run_swap eni-kill-old eni-kill-new
-"${py}" sim.py "${url}" GET calls | "${py}" -c "import json,sys; c=json.load(sys.stdin); assert c['mutating'] == 0, c['counts']"
+sim GET calls | "${py}" -c "import json,sys; c=json.load(sys.stdin); assert c['mutating'] == 0, c['counts']"
 
 # 2. The rerun asks only to attach eni-kill-new: the ENI the killed window detached is attached again.
-"${py}" sim.py "${url}" POST reset fleet.json > /dev/null
+sim POST reset fleet.json > /dev/null
 kill_after_detach second
 run_swap "" eni-kill-new
 [ "$(status i-kill-1)" = "Running i-kill-1" ]

@@ -23,12 +23,14 @@ from __future__ import annotations
 import json
 import os
 import sys
-import urllib.request
 
 import yaml
 from ansible.release import __version__ as core_version
 
-NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+# ansible-test runs this from a copy of the target: the simulator package is in the collection under test
+sys.path[:0] = [os.path.join(path, "ansible_collections", "alibabacloud", "ens", "tests", "simulator")
+                for path in os.environ.get("ANSIBLE_COLLECTIONS_PATH", "").split(os.pathsep) if path]
+from ens_simulator.control_client import ControlClient  # noqa: E402 pylint: disable=wrong-import-position
 
 # 120 generated running instances (3 pages of DescribeInstances at 50 a page) in one zone and network, each with
 # a primary ENI, one attached secondary (-s1) and two free ENIs (-a, -b); plus hand-made ones elsewhere.
@@ -99,21 +101,6 @@ def plain(value):
     return value
 
 
-class Simulator:
-    def __init__(self, url):
-        self.url = url
-
-    def call(self, path, body=None):
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.url + "/_sim/" + path, data=data, method="POST" if data is not None else "GET",
-                                         headers={"Content-Type": "application/json"})
-        with NO_PROXY.open(request, timeout=30) as answer:
-            return json.loads(answer.read())
-
-    def calls(self, action=None):
-        return [call for call in self.call("calls")["calls"] if action is None or call["action"] == action]
-
-
 def load(path):
     with open(path) as f:
         listing = plain(json.load(f))
@@ -124,7 +111,7 @@ def load(path):
 
 def instance_queries(sim):
     """The filters of each DescribeInstances call, without paging, and the page numbers."""
-    calls = sim.calls("DescribeInstances")
+    calls = sim.calls("DescribeInstances")["calls"]
     queries = [{k: v for k, v in call["params"].items() if k not in ("PageNumber", "PageSize")} for call in calls]
     return queries, [call["params"]["PageNumber"] for call in calls]
 
@@ -134,7 +121,7 @@ def list_all(sim, path):
     check(len(hostvars) == 123, "123 hosts, got %d" % len(hostvars))
     queries, pages = instance_queries(sim)
     check(pages == ["1", "2", "3"] and queries == [{}, {}, {}], "every page once, no filter: %s %s" % (pages, queries))
-    enis = sim.calls("DescribeNetworkInterfaces")
+    enis = sim.calls("DescribeNetworkInterfaces")["calls"]
     check(len(enis) == 10, "ENIs listed once for the three zones (484 ENIs, 10 pages): %d calls" % len(enis))
 
     gen = hostvars["i-gen-0042"]
@@ -170,7 +157,7 @@ def list_running_gen(sim, path):
     check(pages == ["1", "2", "3"], "pages %s" % pages)
     check(all(q == {"EnsRegionId": "cn-tianjin-cmcc", "NetworkId": "n-gen", "Status": "Running"} for q in queries),
           "filters sent to the API: %s" % queries)
-    eni_networks = {call["params"].get("NetworkId") for call in sim.calls("DescribeNetworkInterfaces")}
+    eni_networks = {call["params"].get("NetworkId") for call in sim.calls("DescribeNetworkInterfaces")["calls"]}
     check(eni_networks == {"n-gen"}, "ENIs listed in the filtered network only: %s" % eni_networks)
     print("list-running-gen: server-side filters ok")
 
@@ -180,7 +167,7 @@ def list_not_running(sim, path):
     check(sorted(hostvars) == ["i-bj-1", "i-sh-1"], "stopped and expired: %s" % sorted(hostvars))
     queries, pages = instance_queries(sim)
     check(queries == [{"Status": "Stopped"}, {"Status": "Expired"}], "one query per status: %s" % queries)
-    check(sim.calls("DescribeNetworkInterfaces") == [], "network_interfaces: false reads no ENI")
+    check(sim.calls("DescribeNetworkInterfaces")["calls"] == [], "network_interfaces: false reads no ENI")
     check([e["network_interface_id"] for e in hostvars["i-bj-1"]["ens_network_interfaces"]] == ["eni-bj-1-p", "eni-bj-1-s"],
           "ENIs from the instance answer")
     print("list-not-running: statuses and network_interfaces=false ok")
@@ -190,7 +177,7 @@ def list_cached(sim, path, status, api_read):
     hostvars, groups = load(path)
     check(sorted(hostvars) == ["i-bj-1", "i-bj-2"], "cached hosts %s" % sorted(hostvars))
     check(hostvars["i-bj-1"]["ens_status"] == status, "i-bj-1 status %s, expected %s" % (hostvars["i-bj-1"]["ens_status"], status))
-    calls = sim.calls()
+    calls = sim.calls()["calls"]
     if api_read == "yes":
         check(len([c for c in calls if c["action"] == "DescribeInstances"]) == 1, "the API was read: %s" % calls)
     else:
@@ -209,7 +196,7 @@ def cache_dir(config, path):
 
 
 def swapped(sim):
-    state = sim.call("state")
+    state = sim.state()
     for number in (1, 2):
         instance = "i-gen-%04d" % number
         attached = sorted(eni_id for eni_id, eni in state["network_interfaces"].items()
@@ -218,10 +205,10 @@ def swapped(sim):
         check(attached == expected, "%s has %s, expected %s" % (instance, attached, expected))
         check(state["instances"][instance]["Status"] == "Running", "%s is running again" % instance)
     # Over an inventory swap.yml changes the batch in one module run: one StopInstances naming every host.
-    stops = [call["params"]["InstanceIds"] for call in sim.calls("StopInstances")]
+    stops = [call["params"]["InstanceIds"] for call in sim.calls("StopInstances")["calls"]]
     check(stops == ["i-gen-0001,i-gen-0002"] or stops == ["i-gen-0002,i-gen-0001"],
           "one StopInstances for the hosts of the inventory: %s" % stops)
-    check(sim.calls("StopInstance") == [], "no per-host stop in batch mode")
+    check(sim.calls("StopInstance")["calls"] == [], "no per-host stop in batch mode")
     print("swapped: playbooks/swap.yml ran over the inventory, both instances swapped and running")
 
 
@@ -271,13 +258,13 @@ def main():
     config_path, command, args = sys.argv[1], sys.argv[2], sys.argv[3:]
     with open(config_path) as f:
         config = yaml.safe_load(f)
-    sim = Simulator(config["ens_sim_url"])
+    sim = ControlClient(config["ens_sim_url"], timeout=30)
     if command == "reset":
-        sim.call("reset", {"fleet": FLEET})
+        sim.reset(fleet=FLEET)
     elif command == "clear":
-        sim.call("calls/clear", {})
+        sim.clear_calls()
     elif command == "set-status":
-        sim.call("set_status", {"id": args[0], "Status": args[1], "TransitionRemaining": -1})
+        sim.set_status(args[0], args[1], -1)
     elif command == "list-all":
         list_all(sim, args[0])
     elif command == "list-running-gen":
@@ -291,7 +278,7 @@ def main():
     elif command == "swapped":
         swapped(sim)
     elif command == "reset-untrusted":
-        sim.call("reset", {"fleet": UNTRUSTED_FLEET})
+        sim.reset(fleet=UNTRUSTED_FLEET)
     elif command == "list-untrusted":
         list_untrusted(*args)
     elif command == "untrusted-after":

@@ -16,6 +16,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from ens_simulator.answers import send_answer
 
 from ansible_collections.alibabacloud.ens.plugins.module_utils import _transport
 from ansible_collections.alibabacloud.ens.plugins.module_utils._client import EnsApi
@@ -65,15 +66,7 @@ class HostileServer:
 
 
 def answer(handler, status, body, content_type="application/json;charset=utf-8", headers=None):
-    data = body if isinstance(body, bytes) else json.dumps(body).encode()
-    handler.send_response(status)
-    handler.send_header("Content-Type", content_type)
-    handler.send_header("Content-Length", str(len(data)))
-    for key, value in (headers or {}).items():
-        handler.send_header(key, value)
-    handler.end_headers()
-    handler.wfile.write(data)
-    handler.wfile.flush()
+    send_answer(handler, status, body, content_type, headers)
 
 
 def eni(eni_id="eni-h-01", status="Available"):

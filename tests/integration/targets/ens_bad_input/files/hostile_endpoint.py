@@ -16,6 +16,11 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+# ansible-test runs this from a copy of the target: the simulator package is in the collection under test
+sys.path[:0] = [os.path.join(path, "ansible_collections", "alibabacloud", "ens", "tests", "simulator")
+                for path in os.environ.get("ANSIBLE_COLLECTIONS_PATH", "").split(os.pathsep) if path]
+from ens_simulator.answers import send_answer  # noqa: E402 pylint: disable=wrong-import-position
+
 
 def page(total, items):
     return {"RequestId": "HOSTILE-REQ-1", "TotalCount": total, "PageNumber": 1, "PageSize": 50,
@@ -33,14 +38,7 @@ def make_handler(mode, ports, state_file):
             pass
 
         def reply(self, status, body, content_type="application/json", headers=None):
-            data = body if isinstance(body, bytes) else json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(data)))
-            for key, value in (headers or {}).items():
-                self.send_header(key, value)
-            self.end_headers()
-            self.wfile.write(data)
+            send_answer(self, status, body, content_type, headers)
 
         def do_POST(self):
             self.rfile.read(int(self.headers.get("content-length") or 0))
