@@ -11,12 +11,10 @@ from .fleet_report import fleet_bullet
 from .stats import fmt, median
 
 
-def interpret(results):  # pylint: disable=too-many-locals
-    """The "what this means / where the time goes" section, from the figures of this run."""
-    api, waits, fleet, su = results["api_calls"], results["waits"], results["fleet"], results["startup"]
-    lines = ["## What this means, where the time goes", ""]
-
-    # API calls.
+def api_calls_bullet(results):
+    """What the API call counts mean."""
+    api = results["api_calls"]
+    lines = []
     modules = dict((entry["label"], entry["counts"]) for entry in api["modules"])
     attach1 = next((c for label, c in modules.items() if label.startswith("Attach 1")), None)
     attach4 = next((c for label, c in modules.items() if label.startswith("Attach 4")), None)
@@ -28,8 +26,13 @@ def interpret(results):  # pylint: disable=too-many-locals
             "each, makes one call per ENI, then polls every ENI of the run with one read per poll: attaching 4 ENIs polls as "
             "often as attaching 1 (%d and %d reads in all). Most calls of a role run are polls of the stop and start waits."
             % (rerun["total"], attach1["reads"], attach4["reads"]))
+    return lines
 
-    # Waits.
+
+def waits_bullet(results):
+    """What the wait overshoot costs and buys."""
+    waits = results["waits"]
+    lines = []
     parts = []
     for transition in sorted(set(s["transition"] for s in waits["samples"])):
         chosen = [s for s in waits["samples"] if s["transition"] == transition]
@@ -55,8 +58,13 @@ def interpret(results):  # pylint: disable=too-many-locals
         "transitions of exactly the same length every time (the confirming module runs), where the change falls between "
         "two polls is less random and single runs vary more."
         % ("; ".join(parts), extra, fmt(latency * 1000, 1)))
+    return lines
 
-    # Downtime.
+
+def downtime_bullet(results):
+    """Where the role's maintenance window goes."""
+    api = results["api_calls"]
+    lines = []
     runs = [e for e in api["roles"] if e["downtime"] and e["target"] is None]
     if runs:
         def med(name):
@@ -75,13 +83,13 @@ def interpret(results):  # pylint: disable=too-many-locals
             "would add %g s per ENI."
             % (fmt(window, 1), fmt(transitions, 1), round(100 * transitions / window), fmt(late, 1), round(100 * late / window),
                fmt(startup, 1), round(100 * startup / window), fmt(handoff, 1), round(100 * handoff / window), REALISTIC["attach"]))
+    return lines
 
-    # Fleet.
-    bullet = fleet_bullet(fleet)
-    if bullet:
-        lines.append(bullet)
 
-    # Start-up.
+def startup_bullet(results):
+    """Why an API module starts slower than ping."""
+    su = results["startup"]
+    lines = []
     info = median([r["wall"] for r in su["module"]["info"]])
     ping = median([r["wall"] for r in su["module"]["ping"]])
     sdk = su["imports"].get("alibabacloud_ens20171110.client")
@@ -95,5 +103,18 @@ def interpret(results):  # pylint: disable=too-many-locals
         % (fmt(info), fmt(ping), (" (its API call comes %s s after it starts)" % fmt(median(su["first_call"]))) if su["first_call"] else "",
            fmt(median([r["maxrss_kb"] for r in su["module"]["info"]]) / 1024.0, 0),
            fmt(median([r["maxrss_kb"] for r in su["module"]["ping"]]) / 1024.0, 0), fmt(sdk), fmt(basic)))
+    return lines
+
+
+def interpret(results):
+    """The "what this means / where the time goes" section, from the figures of this run."""
+    lines = ["## What this means, where the time goes", ""]
+    lines += api_calls_bullet(results)
+    lines += waits_bullet(results)
+    lines += downtime_bullet(results)
+    bullet = fleet_bullet(results["fleet"])
+    if bullet:
+        lines.append(bullet)
+    lines += startup_bullet(results)
     lines.append("")
     return lines

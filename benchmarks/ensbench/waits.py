@@ -17,41 +17,42 @@ from .runner import import_collection
 from .simulator import eni_ids, first_read_after, named, reached, waits_in_run, with_calls
 
 
-def section_waits(sim, runner, batches, confirm_runs):
-    """`batches`: (transition, rounds, waits per side). The longest batch runs beside the others, all on one fleet."""
-    _client, _eni, _waiter, baseline_poller = import_collection(runner)
+def collection_wait(sim, modules, instance_id, eni_id, seconds, delay, out):
+    """One wait of the collection's Waiter, through EniExecution, as an attach returns."""
+    _client, _eni, _waiter, _baseline = modules
+    api = _client.EnsApi.from_params({"endpoint": sim.url, "access_key_id": ACCESS_KEY_ID, "access_key_secret": ACCESS_KEY_SECRET})
+    time.sleep(delay)
+    started = time.time()
+    sim.set_status(eni_id, "Attaching", seconds, instance_id)
+    found = {eni_id: {"NetworkInterfaceId": eni_id, "Status": "Attaching", "InstanceId": instance_id}}
+    plan = _eni.plan_attach(instance_id, [eni_id], found)
+    waiter = _waiter.Waiter(600)
+    _eni.EniExecution(plan, api, lambda request_id: None, waiter, True).run()
+    out.update(started=started, polls_client=waiter.polls, noticed_client=time.time())
+
+
+def baseline_wait(sim, modules, instance_id, eni_id, seconds, delay, out):
+    """One wait of the fixed 5 s poller (benchmarks/baseline_poller.py), as an attach returns."""
+    baseline_poller = modules[3]
+    poller = baseline_poller.FixedIntervalPoller(baseline_poller.sdk_client(sim.endpoint, ACCESS_KEY_ID, ACCESS_KEY_SECRET))
+    time.sleep(delay)
+    started = time.time()
+    sim.set_status(eni_id, "Attaching", seconds, instance_id)
+    poller.wait_for_eni(eni_id)
+    out.update(started=started, polls_client=poller.polls, noticed_client=time.time())
+
+
+def guarded(target, *args):
+    """Run one wait in its thread; a failure is recorded in its `out` (the last argument)."""
+    try:
+        target(*args)
+    except Exception as exc:  # pylint: disable=broad-except
+        args[-1]["error"] = repr(exc)
+
+
+def parallel_waits(sim, modules, batches):
+    """Both sides' waits of every batch, in parallel threads; the longest batch beside the others. Returns their `out`s."""
     rng = random.Random(20240301)
-    results = {"samples": [], "confirm": [], "waiter": {
-        "first": _waiter.FIRST_POLL_SECONDS, "early_growth": _waiter.EARLY_GROWTH_PER_SECOND,
-        "early_seconds": _waiter.EARLY_SECONDS, "late_growth": _waiter.LATE_GROWTH_PER_SECOND,
-        "cap": _waiter.MAX_POLL_INTERVAL_SECONDS, "jitter": _waiter.JITTER_FRACTION}}
-    params = {"endpoint": sim.url, "access_key_id": ACCESS_KEY_ID, "access_key_secret": ACCESS_KEY_SECRET}
-
-    def collection_wait(instance_id, eni_id, seconds, delay, out):
-        api = _client.EnsApi.from_params(params)
-        time.sleep(delay)
-        started = time.time()
-        sim.set_status(eni_id, "Attaching", seconds, instance_id)
-        found = {eni_id: {"NetworkInterfaceId": eni_id, "Status": "Attaching", "InstanceId": instance_id}}
-        plan = _eni.plan_attach(instance_id, [eni_id], found)
-        waiter = _waiter.Waiter(600)
-        _eni.EniExecution(plan, api, lambda request_id: None, waiter, True).run()
-        out.update(started=started, polls_client=waiter.polls, noticed_client=time.time())
-
-    def baseline_wait(instance_id, eni_id, seconds, delay, out):
-        poller = baseline_poller.FixedIntervalPoller(baseline_poller.sdk_client(sim.endpoint, ACCESS_KEY_ID, ACCESS_KEY_SECRET))
-        time.sleep(delay)
-        started = time.time()
-        sim.set_status(eni_id, "Attaching", seconds, instance_id)
-        poller.wait_for_eni(eni_id)
-        out.update(started=started, polls_client=poller.polls, noticed_client=time.time())
-
-    def guarded(target, *args):
-        try:
-            target(*args)
-        except Exception as exc:  # pylint: disable=broad-except
-            args[-1]["error"] = repr(exc)
-
     total = sum(2 * rounds * per_side for _t, rounds, per_side in batches)
     sim.reset({"generate": {"instances": total, "free_enis_per_instance": 1, "status": "Stopped", "prefix": "w"}}, REALISTIC)
     numbers = iter(range(1, total + 1))
@@ -80,7 +81,8 @@ def section_waits(sim, runner, batches, confirm_runs):
                     delay = rng.uniform(0.0, 1.0)
                 out = {"side": side, "transition": transition, "seconds": seconds, "eni": "eni-w-%04d-a" % number}
                 target = collection_wait if side == "collection" else baseline_wait
-                jobs.append(threading.Thread(target=guarded, args=(target, "i-w-%04d" % number, out["eni"], seconds, delay, out)))
+                jobs.append(threading.Thread(target=guarded, args=(target, sim, modules, "i-w-%04d" % number, out["eni"], seconds,
+                                                                   delay, out)))
                 outs.append(out)
             for thread in jobs:
                 thread.start()
@@ -93,11 +95,16 @@ def section_waits(sim, runner, batches, confirm_runs):
     for batch in ordered[1:]:
         run_batch(*batch)
     longest.join()
+    return outs
 
+
+def overshoot_samples(sim, runner, outs):
+    """Each wait's overshoot and polls, from the simulator's history and call log (kept in waits-calls.json)."""
     calls = sim.calls_since(0)
     state = sim.state()
     with open(os.path.join(runner.work, "waits-calls.json"), "w", encoding="utf-8") as handle:
         json.dump({"calls": calls, "state": state, "outs": outs}, handle)
+    samples = []
     for out in outs:
         if "started" not in out:
             raise RuntimeError("a wait failed: %s" % out)
@@ -106,9 +113,13 @@ def section_waits(sim, runner, batches, confirm_runs):
         polls = [c for c in calls if c["action"] in READ_ACTIONS and out["started"] <= c["time"] <= seen["time"]
                  and out["eni"] in named(c)]
         out.update(reached=when, seen=seen["time"], overshoot=seen["time"] - when, polls=len(polls))
-        results["samples"].append(out)
+        samples.append(out)
+    return samples
 
-    # A few full module runs to confirm: ens_eni_attach with 2 s and 10 s attach transitions.
+
+def confirm_waits(sim, runner, confirm_runs):
+    """A few full module runs to confirm: ens_eni_attach with 2 s and 10 s attach transitions."""
+    confirm = []
     sim.reset({"generate": {"instances": 1, "free_enis_per_instance": sum(n for _t, n in confirm_runs), "status": "Stopped",
                             "prefix": "conf"}}, REALISTIC)
     letters = iter(eni_ids("conf", 1, sum(n for _t, n in confirm_runs)))
@@ -121,5 +132,19 @@ def section_waits(sim, runner, batches, confirm_runs):
             run = with_calls(sim, lambda args=args: runner.module(ENI_MODULE, args))
             for wait in waits_in_run(run):
                 wait["transition"] = transition
-                results["confirm"].append(wait)
+                confirm.append(wait)
+    return confirm
+
+
+def section_waits(sim, runner, batches, confirm_runs):
+    """`batches`: (transition, rounds, waits per side). The longest batch runs beside the others, all on one fleet."""
+    modules = import_collection(runner)
+    _waiter = modules[2]
+    results = {"samples": [], "confirm": [], "waiter": {
+        "first": _waiter.FIRST_POLL_SECONDS, "early_growth": _waiter.EARLY_GROWTH_PER_SECOND,
+        "early_seconds": _waiter.EARLY_SECONDS, "late_growth": _waiter.LATE_GROWTH_PER_SECOND,
+        "cap": _waiter.MAX_POLL_INTERVAL_SECONDS, "jitter": _waiter.JITTER_FRACTION}}
+    outs = parallel_waits(sim, modules, batches)
+    results["samples"] = overshoot_samples(sim, runner, outs)
+    results["confirm"] = confirm_waits(sim, runner, confirm_runs)
     return results
