@@ -10,17 +10,14 @@ from .constants import DOWNTIME_RATIO_TARGET, OVERSHOOT_TARGETS, POLL_RATIO_TARG
 from .fleet_report import fleet_targets, render_fleet
 from .interpret import interpret
 from .stats import fmt, median, median_ci, p90, verdict
-from .table import table, by_action
+from .table import Blocks, by_action, table
 
 
 def render_machine(results):
     """The machine table: where and how the figures were measured."""
     m = results["machine"]
-    out = []
-    add = out.append
-    add("## Machine")
-    add("")
-    add(table(["", ""], [
+    latency = results["latency"]
+    return Blocks("## Machine", table(["", ""], [
         ["Command", "`%s`, i.e. `hacking/with_simulator.sh --state-dir .build/bench -- .venv/bin/python benchmarks/run.py%s`"
          % (m["command"], " --quick" if results.get("quick") else "")],
         ["Date", m["date"]],
@@ -37,24 +34,17 @@ def render_machine(results):
         ["Simulator transitions", "stop %(stop)g s, start %(start)g s, attach %(attach)g s, detach %(detach)g s "
          "(fleet: see section 4)" % REALISTIC],
         ["API round trip (warm client, one DescribeNetworkInterfaces)",
-         "median %s ms, p90 %s ms (n=%d)" % (fmt(results["latency"]["median"] * 1000, 1), fmt(results["latency"]["p90"] * 1000, 1),
-                                             results["latency"]["count"])],
+         "median %s ms, p90 %s ms (n=%d)" % (fmt(latency["median"] * 1000, 1), fmt(latency["p90"] * 1000, 1), latency["count"])],
     ]))
-    add("")
-    return out
 
 
 def render_api_calls(results, targets):
     """Section 1: API calls per operation; adds its targets to `targets`."""
-    out = []
-    add = out.append
     api = results["api_calls"]
-    add("## 1. API calls per operation")
-    add("")
-    add("Counted from the simulator's call log for each run (module runs: `ansible localhost -m ...`; role runs: "
-        "`benchmarks/role_attach.yml`, the `alibabacloud.ens.eni_attach` role on one instance). Polls depend on the "
-        "transition times (attach and detach 5 s, stop 10 s, start 15 s).")
-    add("")
+    out = Blocks("## 1. API calls per operation",
+                 "Counted from the simulator's call log for each run (module runs: `ansible localhost -m ...`; role runs: "
+                 "`benchmarks/role_attach.yml`, the `alibabacloud.ens.eni_attach` role on one instance). Polls depend on the "
+                 "transition times (attach and detach 5 s, stop 10 s, start 15 s).")
     rows = []
     seen_roles = set()
     entries = list(api["modules"])
@@ -79,28 +69,24 @@ def render_api_calls(results, targets):
             target = "-"
         rows.append([entry["label"], counts["total"], by_action(counts), counts["mutating"], counts["max_reads_per_resource"],
                      fmt(entry["wall"], 1, " s"), target])
-    add(table(["Operation", "API calls", "By action", "Mutating", "Most reads of one resource", "Wall time", "Target"], rows))
-    add("")
+    out.add(table(["Operation", "API calls", "By action", "Mutating", "Most reads of one resource", "Wall time", "Target"], rows))
     return out
 
 
 def render_waits(results, targets):
     """Section 2: wait overshoot beside the 5 s poller; adds its targets to `targets`."""
-    out = []
-    add = out.append
     waits = results["waits"]
-    add("## 2. Wait overshoot and its cost")
-    add("")
-    add("Overshoot: from the moment the simulator reached the target state (its `history`) to the poll that saw it "
-        "(its call log). The collection's `Waiter` (through `EniExecution`, one `DescribeNetworkInterfaces` per poll) and the "
-        "baseline (`benchmarks/baseline_poller.py`: the official SDK polling at once, then every 5 s, as the best-known peer "
-        "modules do) wait at the same time against the same simulator, on different ENIs, in parallel threads. Each wait starts "
-        "as an attach returns (the ENI is put in `Attaching`); its transition lasts the nominal time +-%d%% (uniform): real "
-        "transitions vary, and with a fixed multiple of 5 s the 5 s poller would always poll just after (or just before) "
-        "the change. The durations of each side are spread evenly over that range (stratified), because every wait of one "
-        "kind polls on nearly the same schedule and two close durations would count the same luck twice. The 90%% "
-        "interval is a bootstrap interval of the median: how far the median of this many waits wanders from run to run." % round(100 * TRANSITION_SPREAD))
-    add("")
+    out = Blocks("## 2. Wait overshoot and its cost",
+                 "Overshoot: from the moment the simulator reached the target state (its `history`) to the poll that saw it "
+                 "(its call log). The collection's `Waiter` (through `EniExecution`, one `DescribeNetworkInterfaces` per poll) and the "
+                 "baseline (`benchmarks/baseline_poller.py`: the official SDK polling at once, then every 5 s, as the best-known peer "
+                 "modules do) wait at the same time against the same simulator, on different ENIs, in parallel threads. Each wait starts "
+                 "as an attach returns (the ENI is put in `Attaching`); its transition lasts the nominal time +-%d%% (uniform): real "
+                 "transitions vary, and with a fixed multiple of 5 s the 5 s poller would always poll just after (or just before) "
+                 "the change. The durations of each side are spread evenly over that range (stratified), because every wait of one "
+                 "kind polls on nearly the same schedule and two close durations would count the same luck twice. The 90%% "
+                 "interval is a bootstrap interval of the median: how far the median of this many waits wanders from run to run."
+                 % round(100 * TRANSITION_SPREAD))
     rows = []
     baseline_polls_60 = collection_polls_60 = None
     for transition in sorted(set(s["transition"] for s in waits["samples"])):
@@ -124,28 +110,23 @@ def render_waits(results, targets):
                      "%s / %s" % (fmt(median(c_polls), 1), fmt(p90(c_polls), 0)),
                      "%s / %s" % (fmt(median(b_polls), 1), fmt(p90(b_polls), 0)), fmt(ratio, 1) + "x",
                      "<= %g s: %s" % (limit, verdict(ok))])
-    add(table(["Transition", "Waits (collection / baseline)", "Collection overshoot median (90% interval) / p90 (s)",
-               "Baseline overshoot median / p90 (s)", "Collection polls median / p90", "Baseline polls median / p90",
-               "Polls ratio", "Target (median overshoot)"], rows))
-    add("")
+    out.add(table(["Transition", "Waits (collection / baseline)", "Collection overshoot median (90% interval) / p90 (s)",
+                   "Baseline overshoot median / p90 (s)", "Collection polls median / p90", "Baseline polls median / p90",
+                   "Polls ratio", "Target (median overshoot)"], rows))
     if baseline_polls_60:
         ok = collection_polls_60 <= POLL_RATIO_TARGET_AT_60 * baseline_polls_60
         targets.append(("Polls at 60 s <= 3x the baseline's", ok, "%.1f vs %.1f (%.1fx)"
                         % (collection_polls_60, baseline_polls_60, collection_polls_60 / baseline_polls_60)))
-        add("Polls at 60 s: %.1f for the collection, %.1f for the baseline: %.1fx, target <= 3x: %s."
-            % (collection_polls_60, baseline_polls_60, collection_polls_60 / baseline_polls_60, verdict(ok)))
-        add("")
+        out.add("Polls at 60 s: %.1f for the collection, %.1f for the baseline: %.1fx, target <= 3x: %s."
+                % (collection_polls_60, baseline_polls_60, collection_polls_60 / baseline_polls_60, verdict(ok)))
     return out
 
 
 def render_wait_confirm(results):
     """Section 2's confirming module runs and the waits inside sections 1 and 3."""
     waits, api = results["waits"], results["api_calls"]
-    out = []
-    add = out.append
-    add("Confirmed by full module runs (`ens_eni_attach`, one ENI, attach transition set to the value shown; polls counted "
-        "after the attach call) and by every wait inside the module and role runs of sections 1 and 3:")
-    add("")
+    out = Blocks("Confirmed by full module runs (`ens_eni_attach`, one ENI, attach transition set to the value shown; polls counted "
+                 "after the attach call) and by every wait inside the module and role runs of sections 1 and 3:")
     rows = []
     confirm = waits["confirm"]
     for transition in sorted(set(w["transition"] for w in confirm)):
@@ -161,90 +142,71 @@ def render_wait_confirm(results):
         over = [w["overshoot"] for w in chosen]
         rows.append(["inside sections 1 and 3: %s (%g s)" % (kind, REALISTIC[kind]), len(chosen), fmt(median(over)), fmt(p90(over)),
                      fmt(median([w["polls"] for w in chosen]), 1)])
-    add(table(["Wait", "Waits", "Overshoot median (s)", "Overshoot p90 (s)", "Polls (median)"], rows))
-    add("")
+    out.add(table(["Wait", "Waits", "Overshoot median (s)", "Overshoot p90 (s)", "Polls (median)"], rows))
     return out
 
 
-def render_timeouts(results, targets):
-    """Section 2b: waits that run out of time; adds its targets to `targets`."""
-    out = []
-    add = out.append
-    timeouts = results.get("timeouts") or []
-    if timeouts:
-        add("### Waits that run out of time")
-        add("")
-        add("`ens_eni_attach` with `wait_timeout: %d` against a 60 s attach. Late: from the deadline (attach call + "
-            "timeout) to the last poll, and to the module's end as `ansible` saw it (module exit and controller included). "
-            "Throttled: every read refused with `Throttling.User` from the attach call on. A poll is one attempt: a "
-            "throttled poll is \"not yet\", never retried with backoff past the deadline." % timeouts[0]["timeout"])
-        add("")
-        rows = []
-        for throttled in (False, True):
-            chosen = [t for t in timeouts if t["throttled"] == throttled]
-            if not chosen:
-                continue
-            late = [t["failed_late"] for t in chosen]
-            ok = median(late) <= TIMEOUT_LATE_TARGET
-            label = "every poll throttled" if throttled else "no faults"
-            targets.append(("Wait that runs out of time fails <= %g s after wait_timeout, %s" % (TIMEOUT_LATE_TARGET, label), ok,
-                            "%.2f s late (median, n=%d)" % (median(late), len(late))))
-            rows.append([label, len(chosen), fmt(median([t["last_poll_late"] for t in chosen])), fmt(median(late)), fmt(max(late)),
-                         "%s (%s throttled)" % (fmt(median([t["polls"] for t in chosen]), 1),
-                                                fmt(median([t["throttled_polls"] for t in chosen]), 1)),
-                         "<= %g s: %s" % (TIMEOUT_LATE_TARGET, verdict(ok))])
-        add(table(["Polls", "Runs", "Last poll late, median (s)", "Failure late, median (s)", "Failure late, max (s)",
+def render_timeouts(timeouts, targets):
+    """Section 2b: waits that run out of time (the `timeouts` results); adds its targets to `targets`."""
+    out = Blocks("### Waits that run out of time",
+                 "`ens_eni_attach` with `wait_timeout: %d` against a 60 s attach. Late: from the deadline (attach call + "
+                 "timeout) to the last poll, and to the module's end as `ansible` saw it (module exit and controller included). "
+                 "Throttled: every read refused with `Throttling.User` from the attach call on. A poll is one attempt: a "
+                 "throttled poll is \"not yet\", never retried with backoff past the deadline." % timeouts[0]["timeout"])
+    rows = []
+    for throttled in (False, True):
+        chosen = [t for t in timeouts if t["throttled"] == throttled]
+        if not chosen:
+            continue
+        late = [t["failed_late"] for t in chosen]
+        ok = median(late) <= TIMEOUT_LATE_TARGET
+        label = "every poll throttled" if throttled else "no faults"
+        targets.append(("Wait that runs out of time fails <= %g s after wait_timeout, %s" % (TIMEOUT_LATE_TARGET, label), ok,
+                        "%.2f s late (median, n=%d)" % (median(late), len(late))))
+        rows.append([label, len(chosen), fmt(median([t["last_poll_late"] for t in chosen])), fmt(median(late)), fmt(max(late)),
+                     "%s (%s throttled)" % (fmt(median([t["polls"] for t in chosen]), 1),
+                                            fmt(median([t["throttled_polls"] for t in chosen]), 1)),
+                     "<= %g s: %s" % (TIMEOUT_LATE_TARGET, verdict(ok))])
+    out.add(table(["Polls", "Runs", "Last poll late, median (s)", "Failure late, median (s)", "Failure late, max (s)",
                    "Polls (median)", "Target (median)"], rows))
-        add("")
     return out
 
 
-def render_lag(results):
-    """Section 2c: the waits again with read-after-write lag."""
-    out = []
-    add = out.append
-    lag_runs = results.get("lag") or []
-    if lag_runs:
-        add("### With read-after-write lag")
-        add("")
-        add("The same waits with the simulator's `read_lag` on: after each accepted call, reads of what it touched show the "
-            "previous view for a random time up to the lag (seeded, so both rows see the same draws). `ens_eni_attach`: one "
-            "ENI on a stopped instance; role: `eni_attach` on a running instance, downtime as in section 3. Realistic "
-            "transitions (attach %g s, stop %g s, start %g s)." % (REALISTIC["attach"], REALISTIC["stop"], REALISTIC["start"]))
-        add("")
-        rows = []
-        for lag in sorted(set(r["lag"] for r in lag_runs)):
-            modules = [r for r in lag_runs if r["lag"] == lag and r["kind"] == "module"]
-            over = [w["overshoot"] for r in modules for w in r["waits"] if w["kind"] == "attach"]
-            row = ["%g s" % lag, len(modules), fmt(median(over)) if over else "-", fmt(p90(over)) if over else "-",
-                   fmt(median([r["counts"]["total"] for r in modules]), 1)]
-            for count in (1, 4):
-                roles = [r for r in lag_runs if r["lag"] == lag and r["kind"] == "role" and r["enis"] == count and r["downtime"]]
-                downtimes = [r["downtime"]["downtime"] for r in roles]
-                row.append("%s (n=%d)" % (fmt(median(downtimes), 1), len(downtimes)) if downtimes else "-")
-            roles = [r for r in lag_runs if r["lag"] == lag and r["kind"] == "role"]
-            row.append(fmt(median([r["counts"]["total"] for r in roles]), 1) if roles else "-")
-            row.append(str(sum(r["counts"]["errors"] for r in modules + roles)))
-            rows.append(row)
-        add(table(["Lag", "Module runs", "Attach overshoot median (s)", "Attach overshoot p90 (s)", "API calls per module run",
+def render_lag(lag_runs):
+    """Section 2c: the waits again with read-after-write lag (the `lag` results)."""
+    out = Blocks("### With read-after-write lag",
+                 "The same waits with the simulator's `read_lag` on: after each accepted call, reads of what it touched show the "
+                 "previous view for a random time up to the lag (seeded, so both rows see the same draws). `ens_eni_attach`: one "
+                 "ENI on a stopped instance; role: `eni_attach` on a running instance, downtime as in section 3. Realistic "
+                 "transitions (attach %g s, stop %g s, start %g s)." % (REALISTIC["attach"], REALISTIC["stop"], REALISTIC["start"]))
+    rows = []
+    for lag in sorted(set(r["lag"] for r in lag_runs)):
+        modules = [r for r in lag_runs if r["lag"] == lag and r["kind"] == "module"]
+        over = [w["overshoot"] for r in modules for w in r["waits"] if w["kind"] == "attach"]
+        row = ["%g s" % lag, len(modules), fmt(median(over)) if over else "-", fmt(p90(over)) if over else "-",
+               fmt(median([r["counts"]["total"] for r in modules]), 1)]
+        for count in (1, 4):
+            roles = [r for r in lag_runs if r["lag"] == lag and r["kind"] == "role" and r["enis"] == count and r["downtime"]]
+            downtimes = [r["downtime"]["downtime"] for r in roles]
+            row.append("%s (n=%d)" % (fmt(median(downtimes), 1), len(downtimes)) if downtimes else "-")
+        roles = [r for r in lag_runs if r["lag"] == lag and r["kind"] == "role"]
+        row.append(fmt(median([r["counts"]["total"] for r in roles]), 1) if roles else "-")
+        row.append(str(sum(r["counts"]["errors"] for r in modules + roles)))
+        rows.append(row)
+    out.add(table(["Lag", "Module runs", "Attach overshoot median (s)", "Attach overshoot p90 (s)", "API calls per module run",
                    "Role downtime, 1 ENI (s)", "Role downtime, 4 ENIs (s)", "API calls per role run",
                    "Refused calls (conflicts, all runs)"], rows))
-        add("")
     return out
 
 
 def render_downtime(results, targets):
     """Section 3: the role's maintenance window; adds its targets to `targets`."""
     api = results["api_calls"]
-    out = []
-    add = out.append
-    add("## 3. Maintenance-window downtime of the eni_attach role")
-    add("")
-    add("Downtime: from the instance leaving `Running` to `Running` again, from the simulator's history. Lower bound: "
-        "stop + one attach + start = %g s (all attaches overlap). `k x attach`: the bound if the k ENIs were attached one "
-        "after the other, each waited for (stop + k x attach + start)." % (REALISTIC["stop"] + REALISTIC["attach"] + REALISTIC["start"]))
-    add("")
     lower = REALISTIC["stop"] + REALISTIC["attach"] + REALISTIC["start"]
+    out = Blocks("## 3. Maintenance-window downtime of the eni_attach role",
+                 "Downtime: from the instance leaving `Running` to `Running` again, from the simulator's history. Lower bound: "
+                 "stop + one attach + start = %g s (all attaches overlap). `k x attach`: the bound if the k ENIs were attached one "
+                 "after the other, each waited for (stop + k x attach + start)." % lower)
     rows = []
     parts_rows = []
     part_names = [("stop_transition", "stop (simulated)"), ("stop_seen_late", "stop seen late"),
@@ -266,46 +228,36 @@ def render_downtime(results, targets):
                      "<= 1.3x: %s" % verdict(ok)])
         parts = dict((name, median([e["downtime"]["parts"][name] for e in runs])) for name, _label in part_names)
         parts_rows.append([count] + ["%s (%d%%)" % (fmt(parts[name], 1), round(100 * parts[name] / value)) for name, _l in part_names])
-    add(table(["ENIs", "Runs", "Downtime median (each run), s", "Lower bound, s", "Ratio", "k x attach bound, s",
-               "Ratio to k x attach", "Target"], rows))
-    add("")
-    add("Where the window goes (medians, seconds and share of the window). `module start-up`: from the attach (or power) "
-        "task's start to its first API call; `module exit + controller`: from the poll that saw the previous step done to the "
-        "next module task's start (the previous module returning, the controller handling the result and the tasks in between).")
-    add("")
-    add(table(["ENIs"] + [label for _name, label in part_names], parts_rows))
-    add("")
+    out.add(table(["ENIs", "Runs", "Downtime median (each run), s", "Lower bound, s", "Ratio", "k x attach bound, s",
+                   "Ratio to k x attach", "Target"], rows))
+    out.add("Where the window goes (medians, seconds and share of the window). `module start-up`: from the attach (or power) "
+            "task's start to its first API call; `module exit + controller`: from the poll that saw the previous step done to the "
+            "next module task's start (the previous module returning, the controller handling the result and the tasks in between).")
+    out.add(table(["ENIs"] + [label for _name, label in part_names], parts_rows))
     return out
 
 
 def render_startup(results):
     """Section 5: module start-up beside ansible.builtin.ping."""
-    out = []
-    add = out.append
     su = results["startup"]
-    add("## 5. Module start-up: ens_eni_info beside ansible.builtin.ping")
-    add("")
-    add("A no-op `ens_eni_info` (one ENI by id) and `ansible.builtin.ping`, both on localhost with the venv's Python, "
-        "interleaved, %d repetitions each; medians. `ansible` CLI: the whole ad-hoc command; peak RSS is the largest process of "
-        "its tree (the controller, or the module when it is larger). Module process: the AnsiballZ payload of the same "
-        "run, executed alone." % len(su["cli"]["info"]))
-    add("")
+    out = Blocks("## 5. Module start-up: ens_eni_info beside ansible.builtin.ping",
+                 "A no-op `ens_eni_info` (one ENI by id) and `ansible.builtin.ping`, both on localhost with the venv's Python, "
+                 "interleaved, %d repetitions each; medians. `ansible` CLI: the whole ad-hoc command; peak RSS is the largest process of "
+                 "its tree (the controller, or the module when it is larger). Module process: the AnsiballZ payload of the same "
+                 "run, executed alone." % len(su["cli"]["info"]))
     rows = []
     for label, group in (("ansible CLI, whole run", "cli"), ("module process alone", "module")):
         info, ping = su[group]["info"], su[group]["ping"]
         wi, wp = median([r["wall"] for r in info]), median([r["wall"] for r in ping])
         mi, mp = median([r["maxrss_kb"] for r in info]) / 1024.0, median([r["maxrss_kb"] for r in ping]) / 1024.0
         rows.append([label, fmt(wi), fmt(wp), fmt(wi - wp), fmt(wi / wp, 1) + "x", fmt(mi, 0), fmt(mp, 0)])
-    add(table(["Measured", "ens_eni_info wall, s", "ping wall, s", "Difference, s", "Ratio", "ens_eni_info peak RSS, MiB",
-               "ping peak RSS, MiB"], rows))
-    add("")
+    out.add(table(["Measured", "ens_eni_info wall, s", "ping wall, s", "Difference, s", "Ratio", "ens_eni_info peak RSS, MiB",
+                   "ping peak RSS, MiB"], rows))
     if su["first_call"]:
-        add("The `ens_eni_info` process makes its API call %s s (median) after it starts. Import times in one "
-            "`python -X importtime` run of the same payload (cumulative, nested):" % fmt(median(su["first_call"])))
-        add("")
-        add(table(["Import", "Seconds"], [["`%s`" % name, fmt(seconds)] for name, seconds in
-                                          sorted(su["imports"].items(), key=lambda item: -item[1])]))
-        add("")
+        out.add("The `ens_eni_info` process makes its API call %s s (median) after it starts. Import times in one "
+                "`python -X importtime` run of the same payload (cumulative, nested):" % fmt(median(su["first_call"])))
+        out.add(table(["Import", "Seconds"], [["`%s`" % name, fmt(seconds)] for name, seconds in
+                                              sorted(su["imports"].items(), key=lambda item: -item[1])]))
     return out
 
 
@@ -338,8 +290,8 @@ def render(results):
     out += render_api_calls(results, targets)
     out += render_waits(results, targets)
     out += render_wait_confirm(results)
-    out += render_timeouts(results, targets)
-    out += render_lag(results)
+    out += render_timeouts(results["timeouts"], targets) if results.get("timeouts") else []
+    out += render_lag(results["lag"]) if results.get("lag") else []
     out += render_downtime(results, targets)
     out += render_fleet(results["fleet"])
     targets.extend(fleet_targets(results["fleet"]))

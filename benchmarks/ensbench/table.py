@@ -17,3 +17,15 @@ def table(headers, rows):
 
 def by_action(counts):
     return ", ".join("%s %d" % (action, n) for action, n in sorted(counts["by_action"].items()))
+
+
+class Blocks(list):
+    """Lines of the report: each block (a heading, a paragraph, a table) followed by a blank line."""
+
+    def __init__(self, *blocks):
+        super().__init__()
+        self.add(*blocks)
+
+    def add(self, *blocks):
+        for block in blocks:
+            self.extend((block, ""))
