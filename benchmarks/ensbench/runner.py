@@ -136,7 +136,6 @@ def wait_tree(pid):
     return status, usage, cpu_seconds(resource.getrusage(resource.RUSAGE_CHILDREN)) - before
 
 
-
 TIME_BIN = "/usr/bin/time"
 
 
@@ -175,7 +174,6 @@ def run_measured(argv, env, work):
     if process.returncode != 0:
         raise RuntimeError("%s failed: %s" % (" ".join(argv), stderr[-2000:]))
     return {"wall": wall, "maxrss_kb": read_timed(time_path, usage), "started": started, "stderr": stderr}
-
 
 
 def import_collection(runner):

@@ -57,7 +57,6 @@ class Sim:
         self.control.set_behaviours(behaviours)
 
 
-
 def named(call):
     """The resource ids a call names in its parameters."""
     return named_resources(call.get("params") or {})
