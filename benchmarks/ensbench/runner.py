@@ -180,6 +180,6 @@ def import_collection(runner):
     sys.path.insert(0, runner.collections)
     sys.path.insert(0, BENCH_DIR)
     # pylint: disable=import-outside-toplevel,import-error
-    from ansible_collections.alibabacloud.ens.plugins.module_utils import _client, _eni, _waiter
+    from ansible_collections.alibabacloud.ens.plugins.module_utils import _client, _eni, _planning, _waiter
     import baseline_poller
-    return _client, _eni, _waiter, baseline_poller
+    return _client, _eni, _planning, _waiter, baseline_poller

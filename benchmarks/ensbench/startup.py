@@ -76,7 +76,7 @@ def section_startup(sim, runner, reps):
 
 def api_latency(sim, runner, count=40):
     """Median round trip of one DescribeNetworkInterfaces through the collection's client (warm)."""
-    _client, _eni, _waiter, _baseline = import_collection(runner)
+    _client, _eni, _planning, _waiter, _baseline = import_collection(runner)
     sim.reset({"generate": {"instances": 1, "free_enis_per_instance": 1, "status": "Running", "prefix": "lat"}}, REALISTIC)
     api = _client.EnsApi.from_params({"endpoint": sim.url, "access_key_id": ACCESS_KEY_ID, "access_key_secret": ACCESS_KEY_SECRET})
     api.describe_network_interfaces(["eni-lat-0001-a"])

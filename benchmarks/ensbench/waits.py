@@ -19,13 +19,13 @@ from .simulator import eni_ids, first_read_after, named, reached, waits_in_run, 
 
 def collection_wait(sim, modules, instance_id, eni_id, seconds, delay, out):
     """One wait of the collection's Waiter, through EniExecution, as an attach returns."""
-    _client, _eni, _waiter, _baseline = modules
+    _client, _eni, _planning, _waiter, _baseline = modules
     api = _client.EnsApi.from_params({"endpoint": sim.url, "access_key_id": ACCESS_KEY_ID, "access_key_secret": ACCESS_KEY_SECRET})
     time.sleep(delay)
     started = time.time()
     sim.set_status(eni_id, "Attaching", seconds, instance_id)
     found = {eni_id: {"NetworkInterfaceId": eni_id, "Status": "Attaching", "InstanceId": instance_id}}
-    plan = _eni.plan_attach(instance_id, [eni_id], found)
+    plan = _planning.plan_attach(instance_id, [eni_id], found)
     waiter = _waiter.Waiter(600)
     _eni.EniExecution(plan, api, lambda request_id: None, waiter, True).run()
     out.update(started=started, polls_client=waiter.polls, noticed_client=time.time())
@@ -33,7 +33,7 @@ def collection_wait(sim, modules, instance_id, eni_id, seconds, delay, out):
 
 def baseline_wait(sim, modules, instance_id, eni_id, seconds, delay, out):
     """One wait of the fixed 5 s poller (benchmarks/baseline_poller.py), as an attach returns."""
-    baseline_poller = modules[3]
+    baseline_poller = modules[4]
     poller = baseline_poller.FixedIntervalPoller(baseline_poller.sdk_client(sim.endpoint, ACCESS_KEY_ID, ACCESS_KEY_SECRET))
     time.sleep(delay)
     started = time.time()
@@ -139,7 +139,7 @@ def confirm_waits(sim, runner, confirm_runs):
 def section_waits(sim, runner, batches, confirm_runs):
     """`batches`: (transition, rounds, waits per side). The longest batch runs beside the others, all on one fleet."""
     modules = import_collection(runner)
-    _waiter = modules[2]
+    _waiter = modules[3]
     results = {"samples": [], "confirm": [], "waiter": {
         "first": _waiter.FIRST_POLL_SECONDS, "early_growth": _waiter.EARLY_GROWTH_PER_SECOND,
         "early_seconds": _waiter.EARLY_SECONDS, "late_growth": _waiter.LATE_GROWTH_PER_SECOND,
