@@ -19,7 +19,7 @@ from ansible_collections.alibabacloud.ens.plugins.module_utils._convert import c
 from ansible_collections.alibabacloud.ens.plugins.module_utils._desired import exclusive_input_problems, plan_exclusive
 from ansible_collections.alibabacloud.ens.plugins.module_utils._eni import EniExecution
 from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import EnsError, EnsInputError
-from ansible_collections.alibabacloud.ens.plugins.module_utils._journal import JOURNAL_STATUSES, Journals, JournalRefused
+from ansible_collections.alibabacloud.ens.plugins.module_utils._journal import JOURNAL_STATUSES, Journals, JournalRefused, not_written
 from ansible_collections.alibabacloud.ens.plugins.module_utils._outcome import Outcome, describe_error
 from ansible_collections.alibabacloud.ens.plugins.module_utils._planning import ATTACH, DETACH, Problem, eni_state, plan_change
 from ansible_collections.alibabacloud.ens.plugins.module_utils._power import RUNNING, STOPPED, PowerExecution
@@ -235,12 +235,9 @@ class FleetWindow:
         for iid in self.active():
             outcome = self.outcomes[iid]
             try:
-                self.journals.write(outcome)
+                self.journals.write(iid, outcome.previous_status, outcome.window_detach, outcome.window_attach)
             except OSError as exc:
-                outcome.refuse("Could not write the journal %s of instance %s: %s. Without it a play killed inside the "
-                               "window could not be finished, so nothing was stopped. Give journal_dir "
-                               "(eni_change_journal_dir) a folder the user running it can write to."
-                               % (self.journals.path(iid), iid, exc.strerror or exc), code="JournalNotWritten")
+                outcome.refuse(not_written(self.journals.path(iid), iid, exc), code="JournalNotWritten")
                 outcome.changed = False
         self.stop()
         for iid in self.active():
@@ -424,11 +421,12 @@ class FleetWindow:
                 continue
             rollback = outcome.rollback
             unfinished = rollback["needed"] and rollback["enabled"] and not rollback["done"]
-            if unfinished or outcome.power_failed:
-                outcome.journal["kept"] = bool(self.journals.directory)
-            else:
-                self.journals.close(outcome)
+            keep = unfinished or outcome.power_failed
+            problem = None if keep else self.journals.close(iid)
+            outcome.journal["kept"] = bool(self.journals.directory) and bool(keep or problem)
             outcome.close_message()
+            if problem:
+                outcome.journal_not_removed(problem)
             if not outcome.failed:
                 outcome.state, outcome.detail = "done", "%s, ENIs changed" % outcome.status
         self.report()

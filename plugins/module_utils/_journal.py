@@ -17,6 +17,13 @@ JOURNAL_STATUSES = ("Running", "Starting", "Stopped", "Stopping")
 MAX_JOURNAL_BYTES = 64 * 1024
 
 
+def not_written(path, instance_id, error):
+    """The message of a journal that could not be written: nothing is stopped without one."""
+    return ("Could not write the journal %s of instance %s: %s. Without it a play killed inside the window could not be "
+            "finished, so nothing was stopped. Give journal_dir (eni_change_journal_dir) a folder the user running it "
+            "can write to." % (path, instance_id, error.strerror or error))
+
+
 class JournalRefused(EnsError):
     """A journal (or its folder) that cannot be trusted: the instance is left alone."""
 
@@ -99,24 +106,37 @@ class Journals:
                                  "if no window is unfinished on %s." % (path, instance_id, problem, instance_id))
         return journal
 
-    def write(self, outcome):
-        """Open the window's journal before anything is stopped; raises OSError when it cannot be written."""
+    def write(self, instance_id, previous_status, to_detach, to_attach):
+        """Open a window's journal before anything is stopped; raises OSError when it cannot be written."""
         if not self.directory:
             return
         if not os.path.isdir(self.directory):
             os.makedirs(self.directory, mode=0o700)
-        path = self.path(outcome.instance_id)
+        path = self.path(instance_id)
         temporary = "%s.tmp-%d" % (path, os.getpid())
-        content = json.dumps({"instance_id": outcome.instance_id, "previous_status": outcome.previous_status,
-                              "to_detach": outcome.window_detach, "to_attach": outcome.window_attach})
+        content = json.dumps({"instance_id": instance_id, "previous_status": previous_status,
+                              "to_detach": list(to_detach), "to_attach": list(to_attach)})
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(content)
-        os.replace(temporary, path)
+        try:
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(content)
+            os.replace(temporary, path)
+        except OSError:
+            os.unlink(temporary)
+            raise
 
-    def close(self, outcome):
-        if self.directory:
-            try:
-                os.unlink(self.path(outcome.instance_id))
-            except FileNotFoundError:
-                pass
+    def close(self, instance_id):
+        """Remove the journal of a finished window; the problem (the journal is then kept) or None."""
+        if not self.directory:
+            return None
+        path = self.path(instance_id)
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            # A journal left behind would make the next run take the finished window for an unfinished one.
+            return ("The window of instance %s finished, but its journal %s could not be removed (%s). Remove it before "
+                    "the next run, which would otherwise take the window for unfinished and put back the ENIs it changed."
+                    % (instance_id, path, exc.strerror or exc))
+        return None

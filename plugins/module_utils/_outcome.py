@@ -104,6 +104,12 @@ class Outcome:
             power = "The instance could not be returned to %s: %s." % (self.final_state, self.power_error)
         self.error = " ".join(part for part in (self.error, tail, power) if part)
 
+    def journal_not_removed(self, problem):
+        """The window finished but its journal is still there: the next run would take it for unfinished."""
+        self.error = " ".join(part for part in (self.error, problem) if part)
+        self.error_code = self.error_code or "JournalNotRemoved"
+        self.state = "failed"
+
     def as_dict(self):
         return {
             "instance_id": self.instance_id, "changed": self.changed, "failed": self.failed, "refused": self.refused,

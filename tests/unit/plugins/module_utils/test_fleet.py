@@ -345,6 +345,32 @@ def test_a_journal_that_cannot_be_written_refuses_its_instance_before_any_stop(t
     swapped(cloud, outcomes, 3)
 
 
+def test_a_journal_that_cannot_be_removed_after_its_window_fails_that_instance_alone_and_is_kept(tmp_path):
+    cloud = fleet_cloud(3)
+    folder = tmp_path / "journals"
+    journal = folder / "i-002.json"
+    start_instances = cloud.start_instances
+
+    def start_with_a_journal_stuck_in_place(instance_ids):
+        journal.unlink()
+        journal.mkdir()  # a folder in the journal's place cannot be unlinked, even by root
+        (journal / "kept").write_text("")
+        return start_instances(instance_ids)
+
+    cloud.start_instances = start_with_a_journal_stuck_in_place
+    outcomes, _warnings, _recorded = run_window(cloud, swap(1, 2, 3), journal_dir=str(folder))
+    stuck = outcomes[iid(2)]
+    assert stuck["failed"] is True and stuck["changed"] is True and stuck["error_code"] == "JournalNotRemoved"
+    assert str(journal) in stuck["error"] and "could not be removed" in stuck["error"]
+    assert stuck["journal"]["kept"] is True and journal.is_dir()
+    # The window itself finished: ENIs swapped, instance Running.
+    assert where(cloud, old(2)) == ("Available", "") and where(cloud, new(2)) == ("InUse", iid(2))
+    assert status(cloud, iid(2)) == "Running" and stuck["status"] == "Running"
+    swapped(cloud, outcomes, 1)
+    swapped(cloud, outcomes, 3)
+    assert sorted(os.listdir(str(folder))) == ["i-002.json"]
+
+
 # -- a failure after the stop: that instance alone, rolled back and started -----------------------------
 
 
