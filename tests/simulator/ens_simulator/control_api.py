@@ -5,6 +5,7 @@ from urllib.parse import parse_qsl
 
 from .control_client import CONTROL_PREFIX
 from .fleet import FixtureError, normalize_credentials
+from .state import AT_NEXT_CALL
 
 
 class ControlApi:
@@ -80,7 +81,8 @@ class ControlApi:
         if route == '/set_status' and method == 'POST':
             if not isinstance(payload, dict) or not payload.get('id'):
                 raise ValueError('set_status needs "id" and "Status"')
-            resource = self.model.set_status(payload['id'], payload.get('Status'), payload.get('TransitionRemaining'), payload.get('InstanceId'))
+            resource = self.model.set_status(payload['id'], payload.get('Status'), payload.get('TransitionRemaining'), payload.get('InstanceId'),
+                                             bool(payload.get(AT_NEXT_CALL)))
             return 200, {'ok': True, 'resource': resource}
         if route == '/credentials' and method == 'POST':
             credentials = normalize_credentials(payload.get('credentials') if isinstance(payload, dict) else payload)

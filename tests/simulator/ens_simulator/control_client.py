@@ -85,11 +85,13 @@ class ControlClient:
         """POST /_sim/fail_next."""
         return self._ok('POST', 'fail_next', entry)
 
-    def set_status(self, resource_id, status, transition_remaining=None, instance_id=None):
-        """POST /_sim/set_status."""
+    def set_status(self, resource_id, status, transition_remaining=None, instance_id=None, at_next_call=False):
+        """POST /_sim/set_status (``at_next_call``: the countdown starts at the next API call)."""
         body = {'id': resource_id, 'Status': status, 'TransitionRemaining': transition_remaining}
         if instance_id is not None:
             body['InstanceId'] = instance_id
+        if at_next_call:
+            body['TransitionStartsAtNextCall'] = True
         return self._ok('POST', 'set_status', body)
 
     def shutdown(self):

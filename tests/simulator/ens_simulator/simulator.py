@@ -146,6 +146,7 @@ class Simulator(ControlApi):
         try:
             with self.lock:
                 credential = self.auth.authenticate(method, path, params, headers, body)
+                self.model.start_countdowns()
                 state['credential'] = credential['AccessKeyId']
                 check_action(action, headers, credential, EnsModel.ACTIONS)
                 fault = draw_faults(self.faults, self.rng, action)

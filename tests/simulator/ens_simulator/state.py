@@ -17,6 +17,14 @@ from .resources import (ATTACHED_STATUSES, ENI_TRANSITIONS, INSTANCE_TRANSITIONS
                         render_instance)
 
 
+# Fixture and set_status key: the transition's countdown starts at the next API call, not now.
+AT_NEXT_CALL = 'TransitionStartsAtNextCall'
+
+
+def _without(entry, key):
+    return dict((name, value) for name, value in entry.items() if name != key)
+
+
 class FleetState:
     """The simulated ENS fleet: instances, ENIs and timed transitions (:class:`EnsModel` adds the API actions)."""
 
@@ -32,6 +40,7 @@ class FleetState:
         self.one_eni_operation_per_instance = False
         self.stale_views = None  # a behaviours.StaleViews while read-after-write lag is on
         self._pending = {}
+        self._at_next_call = {}  # resource key -> (resource, delay, next status): countdowns the next API call starts
         self._ip_counter = 0
         self.load(fixture, transition_seconds)
 
@@ -48,6 +57,7 @@ class FleetState:
             self.instances = {}
             self.enis = {}
             self._pending = {}
+            self._at_next_call = {}
             self._ip_counter = 0
             self.credentials = data['credentials']
             self.limits = data['limits']
@@ -75,14 +85,16 @@ class FleetState:
         return sequential_ip(self._ip_counter, 200)
 
     def _add_instance(self, entry, now):
-        resource, remaining = instance_from_entry(entry, self.instances, now)
+        at_next_call = bool(entry.get(AT_NEXT_CALL))
+        resource, remaining = instance_from_entry(_without(entry, AT_NEXT_CALL), self.instances, now)
         self.instances[resource.id] = resource
-        self._start_natural_transition(resource, remaining, now)
+        self._start_natural_transition(resource, remaining, now, at_next_call)
 
     def _add_eni(self, entry, now):
-        resource, remaining = eni_from_entry(entry, self.instances, self.enis, now, self._auto_ip)
+        at_next_call = bool(entry.get(AT_NEXT_CALL))
+        resource, remaining = eni_from_entry(_without(entry, AT_NEXT_CALL), self.instances, self.enis, now, self._auto_ip)
         self.enis[resource.id] = resource
-        self._start_natural_transition(resource, remaining, now)
+        self._start_natural_transition(resource, remaining, now, at_next_call)
 
     def _check_consistency(self):
         for eni in self.enis.values():
@@ -95,20 +107,38 @@ class FleetState:
     def _transition_table(self, resource):
         return ENI_TRANSITIONS if resource.kind == 'eni' else INSTANCE_TRANSITIONS
 
-    def _start_natural_transition(self, resource, remaining, now):
-        """Queue the natural target of a transient status (``remaining`` None = the configured time)."""
+    def _start_natural_transition(self, resource, remaining, now, at_next_call=False):
+        """Queue the natural target of a transient status (``remaining`` None = the configured time).
+
+        ``at_next_call``: the countdown starts at the next API call, so a test finds the resource mid-transition
+        however long its client took to start.
+        """
         target = self._transition_table(resource).get(resource.status)
         resource.queue = []
+        key = (resource.kind, resource.id)
+        self._at_next_call.pop(key, None)
         if target is None:
-            self._pending.pop((resource.kind, resource.id), None)
+            self._pending.pop(key, None)
             return
         next_status, kind = target
         if remaining is None and kind is None:
-            self._pending.pop((resource.kind, resource.id), None)
+            self._pending.pop(key, None)
             return
         delay = self.transition_seconds[kind] if remaining is None else float(remaining)
+        if at_next_call and delay >= 0:
+            self._at_next_call[key] = (resource, delay, next_status)
+            delay = -1
         resource.schedule([(delay, next_status)], now)
-        self._pending[(resource.kind, resource.id)] = resource
+        self._pending[key] = resource
+
+    def start_countdowns(self):
+        """Start the countdowns that wait for an API call: called as each API call begins."""
+        with self.lock:
+            now = self.clock()
+            for key, (resource, delay, next_status) in list(self._at_next_call.items()):
+                if resource.queue == [(float('inf'), next_status)]:
+                    resource.schedule([(delay, next_status)], now)
+            self._at_next_call = {}
 
     # ------------------------------------------------------------- transitions
 
@@ -203,10 +233,11 @@ class FleetState:
 
     # ------------------------------------------------------------- control
 
-    def set_status(self, resource_id, status, remaining=None, instance_id=None):
+    def set_status(self, resource_id, status, remaining=None, instance_id=None, at_next_call=False):
         """Put a resource into ``status`` (mid-test); transient statuses move on to their natural target.
 
-        ``remaining`` None uses the configured transition time, a negative value never completes.
+        ``remaining`` None uses the configured transition time, a negative value never completes;
+        ``at_next_call`` starts its countdown at the next API call instead of now.
         ``instance_id`` (ENIs only) sets the ENI's InstanceId; an ENI set to Available is detached.
         """
         with self.lock:
@@ -234,5 +265,5 @@ class FleetState:
             if self.stale_views is not None:
                 self.stale_views.forget(resource_id)
             resource.set_status(status, now)
-            self._start_natural_transition(resource, remaining, now)
+            self._start_natural_transition(resource, remaining, now, at_next_call)
             return self.render_eni(resource) if resource.kind == 'eni' else self.render_instance(resource)

@@ -55,6 +55,23 @@ def test_deleting_eni_disappears_after_its_time():
     assert model.state()['network_interfaces'] == {}
 
 
+def test_a_fixture_countdown_that_starts_at_the_next_api_call_ignores_time_until_then():
+    clock = HandClock(1000.0)
+    model = EnsModel({'instances': [{'InstanceId': 'i-x', 'Status': 'Starting', 'TransitionRemaining': 2,
+                                     'TransitionStartsAtNextCall': True, 'EnsRegionId': 'r', 'NetworkId': 'n'}],
+                      'network_interfaces': []}, clock=clock)
+    clock.now = 1500.0
+    state = model.state()['instances']['i-x']
+    assert state['Status'] == 'Starting' and 'TransitionStartsAtNextCall' not in state
+    model.start_countdowns()  # the HTTP layer calls it as each API call begins
+    clock.now = 1501.999
+    assert model.state()['instances']['i-x']['Status'] == 'Starting'
+    clock.now = 1502.0
+    assert model.state()['instances']['i-x']['history'] == [['Starting', 1000.0], ['Running', 1502.0]]
+    model.start_countdowns()  # a later call starts nothing again
+    assert model.state()['instances']['i-x']['Status'] == 'Running'
+
+
 def test_dispatch_unknown_action():
     with pytest.raises(ApiError) as info:
         EnsModel('default').dispatch('CreateInstance', {})

@@ -167,3 +167,16 @@ def test_set_status_rejects_inconsistent_requests(sim):
     status, body = sim.control.call('POST', 'set_status', {'id': 'i-nope', 'Status': 'Running'})
     assert status == 404
     assert sim.model.state()['network_interfaces']['eni-sim-free-01']['Status'] == 'Available'
+
+
+def test_a_countdown_that_starts_at_the_next_api_call_waits_for_it_however_late_it_comes(sim, client):
+    sim.simulator.reset(fixture='default')
+    sim.control.set_status('i-sim-run-01', 'Stopping', 0.3, at_next_call=True)
+    set_at = history(sim, 'instances', 'i-sim-run-01')[-1][1]
+    time.sleep(0.5)  # longer than the countdown: with no API call yet, the instance must still be Stopping
+    assert sim.model.state()['instances']['i-sim-run-01']['Status'] == 'Stopping'
+    first_read = time.time()
+    assert instance_status(client, 'i-sim-run-01') == 'Stopping'
+    assert wait_for(lambda: instance_status(client, 'i-sim-run-01') == 'Stopped')
+    (status, stopped_at) = history(sim, 'instances', 'i-sim-run-01')[-1]
+    assert status == 'Stopped' and stopped_at - first_read == pytest.approx(0.3, abs=0.1) and stopped_at - set_at > 0.75
