@@ -12,6 +12,7 @@ import pytest
 from ansible_collections.alibabacloud.ens.plugins.module_utils._client import EnsApi
 from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import EnsApiError
 from ansible_collections.alibabacloud.ens.plugins.module_utils._waiter import EnsWaitTimeout, Waiter
+from ansible_collections.alibabacloud.ens.tests.unit.plugins.module_utils.fake_cloud import Clock
 
 SECRET = "simSecret-Q7v9Xk2pRt"
 
@@ -88,7 +89,8 @@ def test_reads_of_the_client_for_polls_are_one_attempt_and_a_throttled_wait_ends
     sim.control.clear_calls()
 
     # Every poll throttled: the waiter, not the retry policy, decides; one API call per poll, no backoff.
-    waiter = Waiter(timeout=1)
+    clock = Clock()  # the wait's own time: a slow machine changes how long the test takes, not how many polls
+    waiter = Waiter(timeout=1, sleep=clock.sleep, clock=clock)
     with pytest.raises(EnsWaitTimeout) as timed_out:
         waiter.wait(lambda: polls.describe_network_interfaces(["eni-sim-free-01"]), lambda: "eni-sim-free-01 is ?", "ENIs")
     assert len(calls(sim, "DescribeNetworkInterfaces")) == waiter.polls >= 2
