@@ -19,7 +19,7 @@ from ansible_collections.alibabacloud.ens.plugins.module_utils._convert import c
 from ansible_collections.alibabacloud.ens.plugins.module_utils._desired import exclusive_input_problems, plan_exclusive
 from ansible_collections.alibabacloud.ens.plugins.module_utils._eni import EniExecution
 from ansible_collections.alibabacloud.ens.plugins.module_utils._errors import EnsError, EnsInputError
-from ansible_collections.alibabacloud.ens.plugins.module_utils._journal import JOURNAL_STATUSES, Journals, JournalRefused, not_written
+from ansible_collections.alibabacloud.ens.plugins.module_utils._journal import Journals, JournalRefused, not_written, window_refused
 from ansible_collections.alibabacloud.ens.plugins.module_utils._outcome import Outcome, describe_error
 from ansible_collections.alibabacloud.ens.plugins.module_utils._planning import ATTACH, DETACH, Problem, eni_state, plan_change
 from ansible_collections.alibabacloud.ens.plugins.module_utils._power import RUNNING, STOPPED, PowerExecution
@@ -209,10 +209,9 @@ class FleetWindow:
                          "network_interfaces": dict(
                              [(e, {"status": "Available", "instance_id": ""}) for e in outcome.to_detach]
                              + [(e, {"status": "InUse", "instance_id": iid}) for e in outcome.to_attach])}
-        if outcome.window and origin not in JOURNAL_STATUSES:
-            outcome.refuse("Instance %s is %s: a window opens only on an instance that is %s. Nothing was stopped."
-                           % (iid, origin, ", ".join(JOURNAL_STATUSES)), code="IncorrectInstanceStatus",
-                           request_id=instance_read_id or "")
+        refused = window_refused(iid, origin) if outcome.window else None
+        if refused:
+            outcome.refuse(refused, code="IncorrectInstanceStatus", request_id=instance_read_id or "")
             outcome.changed = False
             return
         outcome.detail = "unchanged" if not outcome.window else "to detach %s; to attach %s; ends %s" % (

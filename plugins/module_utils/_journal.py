@@ -17,6 +17,14 @@ JOURNAL_STATUSES = ("Running", "Starting", "Stopped", "Stopping")
 MAX_JOURNAL_BYTES = 64 * 1024
 
 
+def window_refused(instance_id, status):
+    """Why no window may open on an instance in `status` (a journal could not say what to return to), or None."""
+    if status in JOURNAL_STATUSES:
+        return None
+    return ("Instance %s is %s: a window opens only on an instance that is %s. Nothing was stopped."
+            % (instance_id, status, ", ".join(JOURNAL_STATUSES)))
+
+
 def not_written(path, instance_id, error):
     """The message of a journal that could not be written: nothing is stopped without one."""
     return ("Could not write the journal %s of instance %s: %s. Without it a play killed inside the window could not be "

@@ -138,7 +138,7 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.alibabacloud.ens.plugins.module_utils._convert import check_ids
-from ansible_collections.alibabacloud.ens.plugins.module_utils._journal import JOURNAL_STATUSES, Journals, JournalRefused, not_written
+from ansible_collections.alibabacloud.ens.plugins.module_utils._journal import Journals, JournalRefused, not_written, window_refused
 
 
 def run(module):
@@ -146,8 +146,7 @@ def run(module):
     instance_id, state = params["instance_id"], params["state"]
     problems = check_ids([instance_id], "instance_id", "i")
     if state == "present":
-        problems += check_ids(params["to_detach"], "to_detach", "eni") if params["to_detach"] else []
-        problems += check_ids(params["to_attach"], "to_attach", "eni") if params["to_attach"] else []
+        problems += check_ids(params["to_detach"], "to_detach", "eni") + check_ids(params["to_attach"], "to_attach", "eni")
     if problems:
         module.fail_json(msg="Invalid input, nothing was done: %s." % "; ".join(problems))
     journals = Journals(params["journal_dir"])
@@ -157,15 +156,15 @@ def run(module):
             module.exit_json(changed=False, path=path, journal=journals.read(instance_id))
         except JournalRefused as exc:
             module.fail_json(msg=exc.message, path=path, error_code="JournalRefused")
-    exists = os.path.lexists(path)
     if state == "absent":
+        exists = os.path.lexists(path)
         problem = None if module.check_mode else journals.close(instance_id)
         if problem:
             module.fail_json(msg=problem, path=path, error_code="JournalNotRemoved")
         module.exit_json(changed=exists, path=path)
-    if params["previous_status"] not in JOURNAL_STATUSES:
-        module.fail_json(msg="Instance %s is %s: a window opens only on an instance that is %s. Nothing was stopped."
-                         % (instance_id, params["previous_status"], ", ".join(JOURNAL_STATUSES)), path=path)
+    refused = window_refused(instance_id, params["previous_status"])
+    if refused:
+        module.fail_json(msg=refused, path=path)
     if journals.folder_problem:
         module.fail_json(msg=journals.folder_problem, path=path, error_code="JournalRefused")
     if not module.check_mode:

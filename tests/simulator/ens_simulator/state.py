@@ -134,8 +134,10 @@ class FleetState:
     def start_countdowns(self):
         """Start the countdowns that wait for an API call: called as each API call begins."""
         with self.lock:
+            if not self._at_next_call:
+                return
             now = self.clock()
-            for key, (resource, delay, next_status) in list(self._at_next_call.items()):
+            for resource, delay, next_status in self._at_next_call.values():
                 if resource.queue == [(float('inf'), next_status)]:
                     resource.schedule([(delay, next_status)], now)
             self._at_next_call = {}
